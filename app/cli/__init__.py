@@ -1,0 +1,51 @@
+"""The ``authmap`` command line: one module per command group, all thin shells."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from app import __version__
+from app.cli import db, dev, load, neo4j, serve
+
+app = typer.Typer(
+    name="authmap",
+    help=(
+        "Map the governance decisions a vSphere estate makes on its own (roles and permissions, "
+        "DRS and HA rules, network and storage policy, capacity settings) into a Neo4j graph, "
+        "and find the ones nobody owns on the target platform."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(neo4j.app, name="neo4j")
+app.add_typer(db.app, name="db")
+app.add_typer(dev.app, name="dev")
+app.command("load")(load.load)
+app.command("serve")(serve.serve)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"authmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main() -> None:
+    """Entry point of the ``authmap`` console script."""
+    app()

@@ -1,0 +1,46 @@
+"""``authmap db``: the graph's schema and housekeeping."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from app.cli.common import fail, graph, out
+
+app = typer.Typer(help="Prepare and inspect the graph database.", no_args_is_help=True)
+
+
+@app.command()
+def init() -> None:
+    """Apply cypher/schema.cypher (constraints and indexes). Safe to run any number of times."""
+    with graph() as connected:
+        count = connected.apply_schema()
+        out.print(f"Schema applied to {connected.uri} ({count} statements).")
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """Node counts per label, and the latest sync runs."""
+    with graph() as connected:
+        labels = connected.read("admin/label_counts")
+        runs = connected.read("sync/runs", {"limit": 10})
+    if as_json:
+        typer.echo(json.dumps({"labels": labels, "runs": runs}, indent=2))
+        return
+    for row in labels:
+        out.print(f"{row['label']:<28} {row['count']:>10}")
+    for run in runs:
+        out.print(f"run {run['id']}  {run['status']}  {run['started_at']}")
+
+
+@app.command()
+def reset(
+    yes: bool = typer.Option(False, "--yes", help="Confirm: delete EVERYTHING, human data too."),
+) -> None:
+    """Delete every node and relationship in the database (owners and events included)."""
+    if not yes:
+        fail("this deletes everything, ownership and events included: pass --yes to confirm")
+    with graph() as connected:
+        deleted = connected.write_chunked("admin/wipe", {})
+    out.print(f"Deleted {deleted} nodes.")

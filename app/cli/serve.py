@@ -1,0 +1,51 @@
+"""``authmap serve``: the HTTP API and the viewer."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import typer
+import uvicorn
+
+from app.cli.common import err, fail, out, settings
+from app.graph import Graph, GraphError
+from app.service import create_app
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    open_network: bool = typer.Option(
+        False,
+        "--open-network",
+        help="Listen on a non-loopback address although no API tokens exist (only inside a "
+        "container network or behind a trusted proxy).",
+    ),
+) -> None:
+    """Serve the JSON API (/api, OpenAPI at /openapi.json) and the viewer (/)."""
+    if not _loopback(host) and not open_network:
+        fail(
+            "without API tokens the service runs open, so it listens on loopback only "
+            f"(got --host {host}; --open-network overrides)"
+        )
+    current = settings()
+    try:
+        with Graph(current) as probe:
+            probe.verify()
+    except GraphError as exc:
+        fail(str(exc))
+    err.print(
+        "warning: no API tokens configured: the service is OPEN to anyone on this machine "
+        "(loopback only)"
+    )
+    out.print(f"authmap serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(create_app(current), host=host, port=port, log_level="warning")

@@ -1,0 +1,119 @@
+"""Settings: one typed model, read from the environment and an optional TOML file.
+
+Precedence (highest first): explicit arguments, environment variables, the config file
+(``$AUTHMAP_CONFIG`` or ``$AUTHMAP_HOME/config.toml``), defaults. When ``NEO4J_URI`` is not
+set anywhere, commands use the local Neo4j managed by ``authmap neo4j start``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_home() -> Path:
+    """The per-user data directory: ``$XDG_DATA_HOME/authmap`` (``~/.local/share/authmap``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "authmap"
+
+
+def default_cache() -> Path:
+    """The per-user download cache: ``$XDG_CACHE_HOME/authmap`` (``~/.cache/authmap``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "authmap"
+
+
+def home_dir() -> Path:
+    """``$AUTHMAP_HOME`` if set, else :func:`default_home`."""
+    value = os.environ.get("AUTHMAP_HOME")
+    return Path(value).expanduser() if value else default_home()
+
+
+def config_file() -> Path:
+    """The TOML config file: ``$AUTHMAP_CONFIG`` or ``$AUTHMAP_HOME/config.toml``."""
+    value = os.environ.get("AUTHMAP_CONFIG")
+    return Path(value).expanduser() if value else home_dir() / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything authmap can be configured with. Secrets are ``SecretStr``: never printed."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    home: Path = Field(
+        default_factory=home_dir,
+        validation_alias=AliasChoices("AUTHMAP_HOME", "home"),
+        description="Data directory (managed Neo4j, state).",
+    )
+    cache: Path = Field(
+        default_factory=default_cache,
+        validation_alias=AliasChoices("AUTHMAP_CACHE", "cache"),
+        description="Download cache (Neo4j server jars, tool binaries).",
+    )
+    neo4j_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"),
+        description="Bolt or neo4j URI of an existing server; unset means the managed local one.",
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME", "neo4j_user")
+    )
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
+    )
+    batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("AUTHMAP_BATCH_SIZE", "batch_size"),
+        description="Rows per UNWIND write transaction.",
+    )
+    retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=AliasChoices("AUTHMAP_RETRY_SECONDS", "retry_seconds"),
+        description="How long a write is retried on transient Neo4j errors.",
+    )
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        schemes = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in schemes:
+            raise ValueError(
+                f"NEO4J_URI must start with one of {', '.join(s + '://' for s in schemes)}"
+            )
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then environment, then the TOML config file."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings (environment and config file), with explicit overrides on top."""
+    return Settings(**overrides)

@@ -1,0 +1,207 @@
+"""Run named Cypher files against Neo4j: managed transactions, batching, retries, the schema.
+
+Every statement comes from ``cypher/`` through :class:`CypherLibrary`; callers pass only a
+statement name and parameters. Reads go through ``execute_read`` (READ routing on clusters),
+writes through ``execute_write``; both are retried by the driver on transient errors and lost
+connections for up to ``retry_seconds``, so every statement here must be safe to repeat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationMinimumSeverity,
+    unit_of_work,
+)
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+
+from app.config import Settings
+from app.graph.cypher_files import CypherLibrary
+
+log = logging.getLogger(__name__)
+
+Row = Mapping[str, Any]
+
+
+class GraphError(RuntimeError):
+    """Neo4j could not be reached or refused a statement (message safe to show: no secrets)."""
+
+
+@dataclass
+class WriteStats:
+    """What a batched write did: rows sent, batches, transaction attempts, summed counters."""
+
+    rows: int = 0
+    batches: int = 0
+    attempts: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Fold one result row into the totals (numbers summed, lists kept as samples)."""
+        for key, value in record.items():
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                self.totals[key] = self.totals.get(key, 0) + value
+            elif isinstance(value, list):
+                kept = self.samples.setdefault(key, [])
+                kept.extend(value[: max(0, 20 - len(kept))])
+
+
+def connection_target(settings: Settings) -> tuple[str, str, str]:
+    """``(uri, user, password)``: the configured server, else the managed local one."""
+    if settings.neo4j_uri:
+        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+        return settings.neo4j_uri, settings.neo4j_user, password
+    from app.localneo4j import LocalNeo4j, Neo4jServerError
+
+    local = LocalNeo4j(settings.home, settings.cache)
+    status = local.status()
+    if not status.running or status.uri is None:
+        raise GraphError(
+            "No Neo4j is configured and the local one is not running: run `authmap neo4j start`, "
+            "or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD."
+        )
+    try:
+        return status.uri, "neo4j", local.password()
+    except Neo4jServerError as exc:
+        raise GraphError(str(exc)) from None
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Split rows into lists of at most ``size``."""
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+class Graph:
+    """A connection to one Neo4j database and the Cypher library it runs."""
+
+    def __init__(self, settings: Settings, library: CypherLibrary | None = None) -> None:
+        self.settings = settings
+        self.library = library or CypherLibrary()
+        self.uri, user, password = connection_target(settings)
+        self.database = settings.neo4j_database
+        self.attempts = 0
+        self._driver: Driver = GraphDatabase.driver(
+            self.uri,
+            auth=(user, password),
+            max_transaction_retry_time=settings.retry_seconds,
+            user_agent="authmap",
+            notifications_min_severity=NotificationMinimumSeverity.OFF,
+        )
+
+    def close(self) -> None:
+        """Close the driver."""
+        self._driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except AuthError:
+            raise GraphError(
+                f"Neo4j at {self.uri} refused the credentials of user {self.settings.neo4j_user!r}"
+            ) from None
+        except ServiceUnavailable as exc:
+            raise GraphError(f"Neo4j at {self.uri} is not reachable: {exc}") from None
+        except ClientError as exc:
+            raise GraphError(f"Neo4j refused the statement: {exc.code}: {exc.message}") from None
+        except Neo4jError as exc:
+            raise GraphError(f"Neo4j error: {exc.code}: {exc.message}") from None
+
+    def verify(self) -> None:
+        """Check that the server answers with these credentials."""
+        with self._errors():
+            self._driver.verify_connectivity()
+
+    def _work(
+        self, text: str, params: Mapping[str, Any], timeout: float | None
+    ) -> Callable[[ManagedTransaction], list[dict[str, Any]]]:
+        def unit(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            self.attempts += 1
+            result = tx.run(text, dict(params))
+            return [record.data() for record in result]
+
+        if timeout is not None:
+            return unit_of_work(timeout=timeout)(unit)
+        return unit
+
+    def read(
+        self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read statement (READ routing) and return its rows as dicts."""
+        text = self.library.statement(name)
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_read(self._work(text, params or {}, timeout))
+
+    def write(
+        self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a write statement in one managed transaction and return its rows."""
+        text = self.library.statement(name)
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_write(self._work(text, params or {}, timeout))
+
+    def write_rows(
+        self,
+        name: str,
+        rows: Iterable[Row],
+        params: Mapping[str, Any] | None = None,
+        *,
+        batch_size: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> WriteStats:
+        """Send ``rows`` as ``$rows`` in UNWIND batches, one managed transaction per batch."""
+        text = self.library.statement(name)
+        size = batch_size or self.settings.batch_size
+        stats = WriteStats()
+        with self._errors(), self._driver.session(database=self.database) as session:
+            for chunk in batched(rows, size):
+                before = self.attempts
+                result = session.execute_write(
+                    self._work(text, {**(params or {}), "rows": chunk}, None)
+                )
+                stats.attempts += self.attempts - before
+                stats.rows += len(chunk)
+                stats.batches += 1
+                for record in result:
+                    stats.add(record)
+                if progress:
+                    progress(len(chunk))
+        return stats
+
+    def write_chunked(self, name: str, params: Mapping[str, Any], *, limit: int = 10_000) -> int:
+        """Repeat a ``WITH ... LIMIT $limit`` delete until it removes nothing; return the total."""
+        total = 0
+        while True:
+            rows = self.write(name, {**params, "limit": limit})
+            deleted = int(rows[0]["deleted"]) if rows else 0
+            total += deleted
+            if deleted < limit:
+                return total
+
+    def apply_schema(self) -> int:
+        """Apply ``cypher/schema.cypher`` (idempotent: every statement uses IF NOT EXISTS)."""
+        statements = self.library.statements("schema")
+        with self._errors(), self._driver.session(database=self.database) as session:
+            for text in statements:
+                session.execute_write(self._work(text, {}, None))
+        return len(statements)

@@ -1,0 +1,202 @@
+"""Load a validated snapshot into Neo4j as one sync run.
+
+Order: validate the whole file (nothing written if it is bad) → record a ``SyncRun`` →
+MERGE nodes, kind by kind, in UNWIND batches → MERGE relationships (counting rows whose
+target is missing instead of dropping them silently) → only if the collection was complete,
+remove this source's nodes and relationships the run did not see → record the outcome.
+A partial or failed run removes nothing. Human data (owners, events...) never carries a
+``source_id`` and is never touched here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.graph.client import Graph
+from app.graph.model import NODE_TYPES, NodeType, node_type
+from app.records import Record
+from app.snapshot import SnapshotSummary, iter_records, validate
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class LoadReport:
+    """The outcome of one load."""
+
+    sync_run: str
+    source_kind: str
+    source_id: str
+    status: str = "running"
+    nodes: dict[str, int] = field(default_factory=dict)
+    links: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    missing_samples: dict[str, list[str]] = field(default_factory=dict)
+    removed: int = 0
+    gaps: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly view."""
+        return dict(self.__dict__)
+
+
+def neo4j_value(value: Any) -> Any:
+    """A property value Neo4j can store: maps and lists of maps become JSON text."""
+    if isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict) for v in value)
+    ):
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def node_row(node: NodeType, record: Record) -> dict[str, Any]:
+    """The ``$rows`` entry of a record: its id and stored properties."""
+    data = record.model_dump(mode="json")
+    row = {prop: neo4j_value(data.get(prop)) for prop in node.properties}
+    row["id"] = record.id
+    return row
+
+
+def rel_rows(node: NodeType, record: Record) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(relationship name, {from, to})`` for every relationship a record declares."""
+    for rel in node.rels:
+        value = getattr(record, rel.field)
+        targets = value if rel.many else [value]
+        for target in targets or []:
+            if target:
+                yield rel.name(node.label), {"from": record.id, "to": str(target)}
+
+
+def _flush(
+    graph: Graph,
+    name: str,
+    rows: list[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    report: LoadReport,
+    progress: Progress | None,
+) -> None:
+    if not rows:
+        return
+    stats = graph.write_rows(name, rows, params)
+    key = name.rsplit("/", 1)[-1]
+    if name.startswith("load/nodes/"):
+        report.nodes[key] = report.nodes.get(key, 0) + stats.totals.get("written", 0)
+    else:
+        report.links[key] = report.links.get(key, 0) + stats.totals.get("linked", 0)
+        missing = stats.totals.get("missing", 0)
+        if missing:
+            report.missing[key] = report.missing.get(key, 0) + missing
+            kept = report.missing_samples.setdefault(key, [])
+            kept.extend(str(s) for s in stats.samples.get("missing_sample", [])[: 20 - len(kept)])
+    if progress:
+        progress(key, len(rows))
+    rows.clear()
+
+
+def load_snapshot(
+    graph: Graph,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    summary: SnapshotSummary | None = None,
+) -> LoadReport:
+    """Validate ``path`` and load it as one sync run; return what happened."""
+    summary = summary or validate(path)
+    source = summary.header.source
+    now = datetime.now(UTC)
+    report = LoadReport(
+        sync_run=f"{source.kind}:{now:%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:12]}",
+        source_kind=source.kind,
+        source_id=source.id,
+        gaps=[
+            f"{g.what}: {g.reason}" + (f" ({g.entity})" if g.entity else "")
+            for g in summary.trailer.gaps
+        ],
+    )
+    params = {"source_id": source.id, "sync_run": report.sync_run}
+    graph.write(
+        "sync/start_run",
+        {
+            "id": report.sync_run,
+            "source_kind": source.kind,
+            "source_id": source.id,
+            "source_name": source.name,
+            "started_at": now.isoformat(),
+            "snapshot_collected_at": summary.header.collected_at.isoformat(),
+        },
+    )
+    try:
+        size = graph.settings.batch_size
+        buffers: dict[str, list[Mapping[str, Any]]] = {}
+        for record in iter_records(path):
+            node = node_type(record.kind)
+            name = f"load/nodes/{node.label}"
+            buffer = buffers.setdefault(name, [])
+            buffer.append(node_row(node, record))
+            if len(buffer) >= size:
+                _flush(graph, name, buffer, params, report, progress)
+        for name, buffer in buffers.items():
+            _flush(graph, name, buffer, params, report, progress)
+        buffers.clear()
+        for record in iter_records(path):
+            for rel_name, row in rel_rows(node_type(record.kind), record):
+                name = f"load/rels/{rel_name}"
+                buffer = buffers.setdefault(name, [])
+                buffer.append(row)
+                if len(buffer) >= size:
+                    _flush(graph, name, buffer, params, report, progress)
+        for name, buffer in buffers.items():
+            _flush(graph, name, buffer, params, report, progress)
+        if summary.trailer.complete:
+            report.removed = remove_stale(graph, source.kind, params)
+            report.status = "complete"
+        else:
+            report.status = "partial"
+    except BaseException as exc:
+        report.status = "failed"
+        _finish(graph, report, error=type(exc).__name__, best_effort=True)
+        raise
+    _finish(graph, report, error=None)
+    return report
+
+
+def remove_stale(graph: Graph, source_kind: str, params: Mapping[str, Any]) -> int:
+    """Delete, in chunks, this source's relationships and then nodes not seen by the run."""
+    removed = 0
+    source_nodes = [n for n in NODE_TYPES if n.record.source_kind == source_kind]
+    for node in source_nodes:
+        for rel in node.rels:
+            removed += graph.write_chunked(f"cleanup/rels/{rel.name(node.label)}", params)
+    for node in reversed(source_nodes):
+        removed += graph.write_chunked(f"cleanup/nodes/{node.label}", params)
+    return removed
+
+
+def _finish(
+    graph: Graph, report: LoadReport, *, error: str | None, best_effort: bool = False
+) -> None:
+    try:
+        graph.write(
+            "sync/finish_run",
+            {
+                "id": report.sync_run,
+                "status": report.status,
+                "finished_at": datetime.now(UTC).isoformat(),
+                "counts_json": json.dumps({"nodes": report.nodes, "links": report.links}),
+                "missing_json": json.dumps(report.missing),
+                "gaps": report.gaps,
+                "removed": report.removed,
+                "error": error,
+            },
+        )
+    except Exception:
+        if not best_effort:
+            raise

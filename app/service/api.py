@@ -1,0 +1,67 @@
+"""The FastAPI application. Stateless: every answer comes from Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+
+from app import __version__
+from app.config import Settings
+from app.graph import Graph, GraphError
+
+
+def frontend_dir() -> Path:
+    """``frontend/`` beside the ``app`` package (source tree), else the copy inside a wheel."""
+    package = Path(__file__).resolve().parents[1]
+    source = package.parent / "frontend"
+    return source if source.is_dir() else package / "_frontend"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application for one Neo4j connection (opened at start-up)."""
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        api.state.graph = Graph(settings)
+        try:
+            yield
+        finally:
+            api.state.graph.close()
+
+    api = FastAPI(title="authmap", version=__version__, lifespan=lifespan)
+
+    @api.exception_handler(GraphError)
+    async def _graph_error(_: Request, exc: GraphError) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"error": str(exc)})
+
+    @api.get("/api/health")
+    def health(request: Request) -> dict[str, Any]:
+        """Service and Neo4j reachability."""
+        graph: Graph = request.app.state.graph
+        try:
+            graph.read("admin/ping")
+            neo4j = {"reachable": True, "uri": graph.uri}
+        except GraphError as exc:
+            neo4j = {"reachable": False, "uri": graph.uri, "error": str(exc)}
+        return {
+            "status": "ok" if neo4j["reachable"] else "degraded",
+            "version": __version__,
+            "neo4j": neo4j,
+        }
+
+    @api.get("/api/stats")
+    def stats(request: Request) -> dict[str, Any]:
+        """Node counts per label."""
+        graph: Graph = request.app.state.graph
+        return {"labels": graph.read("admin/label_counts")}
+
+    @api.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(frontend_dir() / "index.html")
+
+    return api

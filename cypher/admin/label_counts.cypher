@@ -1,0 +1,5 @@
+// Node counts per label. No parameters.
+MATCH (n)
+UNWIND labels(n) AS label
+RETURN label, count(*) AS count
+ORDER BY label;

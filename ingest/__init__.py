@@ -1,0 +1,1 @@
+"""Collectors: one module per source. They produce records and know nothing of Neo4j."""
