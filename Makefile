@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system:
-	scripts/bootstrap.sh java maven
+	scripts/bootstrap.sh java maven go
 
 lint: install
 	$(BIN)/ruff check .
