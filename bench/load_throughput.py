@@ -29,9 +29,20 @@ VC = "bench-vcenter-0000"
 
 
 def _rows(count: int, run: str) -> list[dict[str, object]]:
-    return [{"id": f"{VC}:vm-{i}", "moref": f"vm-{i}", "name": f"vm{i}", "instance_uuid": None,
-             "bios_uuid": None, "power_state": "poweredOn", "guest_os": "linux",
-             "template": False, "annotation": run} for i in range(count)]  # fmt: skip
+    return [
+        {
+            "id": f"{VC}:vm-{i}",
+            "moref": f"vm-{i}",
+            "name": f"vm{i}",
+            "instance_uuid": None,
+            "bios_uuid": None,
+            "power_state": "poweredOn",
+            "guest_os": "linux",
+            "template": False,
+            "annotation": run,
+        }
+        for i in range(count)
+    ]
 
 
 def _snapshot(path: Path, vms: int) -> Path:
@@ -41,8 +52,11 @@ def _snapshot(path: Path, vms: int) -> Path:
         for f in range(100):
             out.write(Folder(id=f"{VC}:f{f}", moref=f"f{f}", name=f"f{f}", parent=f"{VC}:dc"))
         for i in range(vms):
-            out.write(VirtualMachine(id=f"{VC}:vm-{i}", moref=f"vm-{i}", name=f"vm{i}",
-                                     folder=f"{VC}:f{i % 100}"))  # fmt: skip
+            out.write(
+                VirtualMachine(
+                    id=f"{VC}:vm-{i}", moref=f"vm-{i}", name=f"vm{i}", folder=f"{VC}:f{i % 100}"
+                )
+            )
     return path
 
 

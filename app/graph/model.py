@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.records import Datacenter, Folder, Record, VCenter, VirtualMachine
+from app.records import Record
+from app.records import vcenter as v
 
 SOURCE_LABEL = "Source"
 """Extra label on every node loaded from a source (carries ``source_id`` and ``sync_run``)."""
@@ -61,25 +62,81 @@ class NodeType:
 
 
 VSPHERE = "VSphereEntity"
-"""Label shared by every vSphere managed entity (permissions point at any of them)."""
+"""Label shared by every vSphere managed entity (permissions and tags point at any of them)."""
+
+_E = (VSPHERE,)
+_PARENT = Rel("CHILD_OF", "parent", VSPHERE)
 
 NODE_TYPES: tuple[NodeType, ...] = (
-    NodeType(VCenter, indexes=("name", "instance_uuid")),
+    NodeType(v.VCenter, indexes=("name", "instance_uuid")),
+    NodeType(v.Datacenter, _E, (Rel("IN_VCENTER", "vcenter", "VCenter"), _PARENT)),
+    NodeType(v.Folder, _E, (_PARENT,)),
+    NodeType(v.Cluster, _E, (_PARENT,)),
+    NodeType(v.Host, _E, (Rel("IN_CLUSTER", "cluster", "Cluster"),)),
+    NodeType(v.ResourcePool, _E, (_PARENT, Rel("IN_CLUSTER", "cluster", "Cluster"))),
+    NodeType(v.DatastoreCluster, _E, (_PARENT,)),
+    NodeType(v.Datastore, _E, (_PARENT,)),
+    NodeType(v.VirtualSwitch, _E, (_PARENT,), indexes=("name", "uuid")),
+    NodeType(v.Network, _E, (_PARENT, Rel("ON_SWITCH", "switch", "VirtualSwitch"))),
     NodeType(
-        Datacenter,
-        extra_labels=(VSPHERE,),
-        rels=(Rel("IN_VCENTER", "vcenter", "VCenter"),),
-    ),
-    NodeType(
-        Folder,
-        extra_labels=(VSPHERE,),
-        rels=(Rel("CHILD_OF", "parent", VSPHERE),),
-    ),
-    NodeType(
-        VirtualMachine,
-        extra_labels=(VSPHERE,),
-        rels=(Rel("IN_FOLDER", "folder", "Folder"),),
+        v.VirtualMachine,
+        _E,
+        (
+            Rel("IN_FOLDER", "folder", "Folder"),
+            Rel("RUNS_ON", "host", "Host"),
+            Rel("IN_POOL", "resource_pool", "ResourcePool"),
+            Rel("USES_DATASTORE", "datastores", "Datastore", many=True),
+            Rel("ATTACHED_TO", "networks", "Network", many=True),
+        ),
         indexes=("name", "instance_uuid", "bios_uuid"),
+    ),
+    NodeType(
+        v.ClusterGroup,
+        rels=(
+            Rel("IN_CLUSTER", "cluster", "Cluster"),
+            Rel("CONTAINS", "vms", "VirtualMachine", many=True),
+            Rel("CONTAINS", "hosts", "Host", many=True),
+        ),
+    ),
+    NodeType(
+        v.DrsRule,
+        rels=(
+            Rel("IN_CLUSTER", "cluster", "Cluster"),
+            Rel("APPLIES_TO", "vms", "VirtualMachine", many=True),
+            Rel("USES_VM_GROUP", "vm_group", "ClusterGroup"),
+            Rel("AFFINE_TO", "affine_host_group", "ClusterGroup"),
+            Rel("ANTI_AFFINE_TO", "anti_affine_host_group", "ClusterGroup"),
+        ),
+    ),
+    NodeType(
+        v.VmOverride,
+        rels=(Rel("IN_CLUSTER", "cluster", "Cluster"), Rel("OVERRIDES", "vm", "VirtualMachine")),
+        indexes=(),
+    ),
+    NodeType(v.Privilege, indexes=("privilege_id",)),
+    NodeType(
+        v.Role,
+        rels=(Rel("INCLUDES", "privileges", "Privilege", many=True),),
+        indexes=("name", "role_id"),
+    ),
+    NodeType(
+        v.Permission,
+        rels=(Rel("ON_ENTITY", "entity", VSPHERE), Rel("WITH_ROLE", "role", "Role")),
+        indexes=("principal",),
+    ),
+    NodeType(v.StoragePolicy, indexes=("name", "profile_id")),
+    NodeType(
+        v.StoragePolicyAssociation,
+        rels=(Rel("FOR_VM", "vm", "VirtualMachine"), Rel("USES_POLICY", "policy", "StoragePolicy")),
+        indexes=(),
+    ),
+    NodeType(v.TagCategory),
+    NodeType(
+        v.Tag,
+        rels=(
+            Rel("IN_CATEGORY", "category", "TagCategory"),
+            Rel("TAGS", "attached_to", VSPHERE, many=True),
+        ),
     ),
 )
 """Every source node type, in load order."""

@@ -4,13 +4,9 @@ Each record class has a ``kind`` (a ``Literal`` naming it) and a stable ``id`` d
 source's own identity. Records know nothing of Neo4j; ``app.graph.model`` binds them to labels.
 """
 
+from app.records import vcenter
 from app.records.base import RECORD_TYPES, Record, record_type
-from app.records.vcenter import (
-    Datacenter,
-    Folder,
-    VCenter,
-    VirtualMachine,
-)
+from app.records.vcenter import Datacenter, Folder, VCenter, VirtualMachine
 
 __all__ = [
     "RECORD_TYPES",
@@ -20,4 +16,5 @@ __all__ = [
     "VCenter",
     "VirtualMachine",
     "record_type",
+    "vcenter",
 ]

@@ -1,4 +1,10 @@
-"""Records collected from a vCenter (pyVmomi). Ids are ``<vcenter instanceUuid>:<moref>``."""
+"""Records collected from a vCenter (pyVmomi, SPBM, vAPI tagging).
+
+Ids are ``<vCenter instanceUuid>:<managed object id>`` for managed objects, and built from the
+owning object's id plus the source's own key for everything else (rules, permissions, roles),
+so re-ingests re-attach to the same nodes and several vCenters coexist. Fields that reference
+another record hold that record's id.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,22 @@ class VCenterRecord(Record):
     """Base of every vCenter record."""
 
     source_kind: ClassVar[str] = "vcenter"
+
+
+class Allocation(VCenterRecord):
+    """Shared capacity fields (reservation, limit, shares) of pools and VMs; -1 = unlimited."""
+
+    kind: str
+    cpu_reservation: int | None = None
+    cpu_limit: int | None = None
+    cpu_shares_level: str | None = None
+    cpu_shares: int | None = None
+    cpu_expandable: bool | None = None
+    mem_reservation: int | None = None
+    mem_limit: int | None = None
+    mem_shares_level: str | None = None
+    mem_shares: int | None = None
+    mem_expandable: bool | None = None
 
 
 class VCenter(VCenterRecord):
@@ -33,6 +55,7 @@ class Datacenter(VCenterRecord):
     moref: str
     name: str
     vcenter: str
+    parent: str | None = None
 
 
 class Folder(VCenterRecord):
@@ -45,8 +68,55 @@ class Folder(VCenterRecord):
     parent: str | None = None
 
 
-class VirtualMachine(VCenterRecord):
-    """A virtual machine (templates included, flagged)."""
+class Cluster(VCenterRecord):
+    """A cluster (``ClusterComputeResource``) or a standalone host's ``ComputeResource``,
+    with its DRS and HA (das) configuration."""
+
+    kind: Literal["Cluster"] = "Cluster"
+    moref: str
+    name: str
+    standalone: bool = False
+    parent: str | None = None
+    drs_enabled: bool | None = None
+    drs_automation_level: str | None = None
+    drs_migration_threshold: int | None = None
+    ha_enabled: bool | None = None
+    ha_host_monitoring: str | None = None
+    ha_vm_monitoring: str | None = None
+    ha_admission_control_enabled: bool | None = None
+    ha_admission_control_policy: str | None = None
+    ha_admission_control_detail: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict
+    )
+    ha_restart_priority: str | None = None
+    ha_isolation_response: str | None = None
+
+
+class Host(VCenterRecord):
+    """An ESXi host."""
+
+    kind: Literal["Host"] = "Host"
+    moref: str
+    name: str
+    cluster: str | None = None
+    connection_state: str | None = None
+    in_maintenance: bool | None = None
+    version: str | None = None
+
+
+class ResourcePool(Allocation):
+    """A resource pool or vApp, with its allocation."""
+
+    kind: Literal["ResourcePool"] = "ResourcePool"
+    moref: str
+    name: str
+    is_vapp: bool = False
+    parent: str | None = None
+    cluster: str | None = None
+
+
+class VirtualMachine(Allocation):
+    """A virtual machine (templates included, flagged), with where it runs and its allocation."""
 
     kind: Literal["VirtualMachine"] = "VirtualMachine"
     moref: str
@@ -57,4 +127,173 @@ class VirtualMachine(VCenterRecord):
     guest_os: str | None = None
     template: bool = False
     annotation: str | None = None
+    custom_attributes: dict[str, str] = Field(default_factory=dict)
     folder: str | None = None
+    host: str | None = None
+    resource_pool: str | None = None
+    datastores: list[str] = Field(default_factory=list)
+    networks: list[str] = Field(default_factory=list)
+
+
+class Datastore(VCenterRecord):
+    """A datastore."""
+
+    kind: Literal["Datastore"] = "Datastore"
+    moref: str
+    name: str
+    type: str | None = None
+    url: str | None = None
+    capacity: int | None = None
+    parent: str | None = None
+
+
+class DatastoreCluster(VCenterRecord):
+    """A datastore cluster (``StoragePod``)."""
+
+    kind: Literal["DatastoreCluster"] = "DatastoreCluster"
+    moref: str
+    name: str
+    sdrs_enabled: bool | None = None
+    sdrs_automation_level: str | None = None
+    parent: str | None = None
+
+
+class ClusterGroup(VCenterRecord):
+    """A DRS VM group or host group of a cluster."""
+
+    kind: Literal["ClusterGroup"] = "ClusterGroup"
+    name: str
+    group_type: Literal["vm", "host"]
+    cluster: str
+    vms: list[str] = Field(default_factory=list)
+    hosts: list[str] = Field(default_factory=list)
+
+
+class DrsRule(VCenterRecord):
+    """A DRS rule: VM-VM affinity / anti-affinity, or VM-host (must/should, affine/anti)."""
+
+    kind: Literal["DrsRule"] = "DrsRule"
+    key: int
+    name: str
+    rule_type: Literal["vm_affinity", "vm_anti_affinity", "vm_host", "dependency", "other"]
+    enabled: bool = True
+    mandatory: bool = False
+    cluster: str
+    vms: list[str] = Field(default_factory=list)
+    vm_group: str | None = None
+    affine_host_group: str | None = None
+    anti_affine_host_group: str | None = None
+
+
+class VmOverride(VCenterRecord):
+    """A per-VM DRS automation or HA restart/isolation override in a cluster."""
+
+    kind: Literal["VmOverride"] = "VmOverride"
+    override_type: Literal["drs", "ha"]
+    cluster: str
+    vm: str
+    drs_enabled: bool | None = None
+    drs_automation_level: str | None = None
+    ha_restart_priority: str | None = None
+    ha_isolation_response: str | None = None
+    ha_vm_monitoring: str | None = None
+
+
+class Role(VCenterRecord):
+    """A vCenter role (system roles have negative ids)."""
+
+    kind: Literal["Role"] = "Role"
+    role_id: int
+    name: str
+    system: bool = False
+    label: str | None = None
+    privileges: list[str] = Field(default_factory=list)
+
+
+class Privilege(VCenterRecord):
+    """One privilege of the catalogue (derived from roles where ``privilegeList`` is empty)."""
+
+    kind: Literal["Privilege"] = "Privilege"
+    privilege_id: str
+    name: str
+    group: str | None = None
+    on_parent: bool | None = None
+
+
+class Permission(VCenterRecord):
+    """A permission: principal + role on an entity, propagating or not."""
+
+    kind: Literal["Permission"] = "Permission"
+    principal: str
+    is_group: bool
+    role_id: int
+    propagate: bool
+    entity: str
+    role: str
+
+
+class Network(VCenterRecord):
+    """A network: standard port group (``Network``), distributed port group, or opaque."""
+
+    kind: Literal["Network"] = "Network"
+    moref: str
+    name: str
+    network_type: Literal["standard", "distributed", "opaque", "uplink"]
+    vlan_id: int | None = None
+    vlan_trunk: list[str] = Field(default_factory=list)
+    pvlan_id: int | None = None
+    switch: str | None = None
+    parent: str | None = None
+
+
+class VirtualSwitch(VCenterRecord):
+    """A distributed switch (standard switches are per host and not collected as nodes)."""
+
+    kind: Literal["VirtualSwitch"] = "VirtualSwitch"
+    moref: str
+    name: str
+    uuid: str | None = None
+    parent: str | None = None
+
+
+class StoragePolicy(VCenterRecord):
+    """An SPBM storage policy (profile) with a summary of its rule sets."""
+
+    kind: Literal["StoragePolicy"] = "StoragePolicy"
+    profile_id: str
+    name: str
+    description: str | None = None
+    resource_type: str | None = None
+    rules: list[str] = Field(default_factory=list)
+
+
+class StoragePolicyAssociation(VCenterRecord):
+    """A VM home or virtual disk governed by a storage policy."""
+
+    kind: Literal["StoragePolicyAssociation"] = "StoragePolicyAssociation"
+    object_type: Literal["vm_home", "disk"]
+    disk_key: int | None = None
+    vm: str
+    policy: str
+
+
+class TagCategory(VCenterRecord):
+    """A tag category."""
+
+    kind: Literal["TagCategory"] = "TagCategory"
+    category_id: str
+    name: str
+    description: str | None = None
+    cardinality: str | None = None
+    associable_types: list[str] = Field(default_factory=list)
+
+
+class Tag(VCenterRecord):
+    """A tag, the objects it is attached to, and its category."""
+
+    kind: Literal["Tag"] = "Tag"
+    tag_id: str
+    name: str
+    description: str | None = None
+    category: str
+    attached_to: list[str] = Field(default_factory=list)

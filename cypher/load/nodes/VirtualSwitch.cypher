@@ -1,0 +1,11 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Load VirtualSwitch nodes. Parameters: $rows (list of maps with id and the properties), $source_id, $sync_run.
+UNWIND $rows AS row
+MERGE (n:VirtualSwitch {id: row.id})
+SET n:Source:VSphereEntity,
+    n.moref = row.moref,
+    n.name = row.name,
+    n.uuid = row.uuid,
+    n.source_id = $source_id,
+    n.sync_run = $sync_run
+RETURN count(n) AS written;

@@ -1,0 +1,356 @@
+"""The vCenter collector against vcsim, loaded into the real Neo4j through the CLI.
+
+The scenario is built through the vSphere API (pyVmomi) on a generated vcsim inventory.
+HA admission-control policy fields are dropped by vcsim (see shared notes): they are not
+asserted here.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from neo4j import GraphDatabase
+from pyVim.connect import Disconnect, SmartConnect
+from pyVmomi import vim
+
+from tests.conftest import Neo4jInstance
+from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+
+
+def WaitForTask(task: Any, timeout: float = 60) -> None:
+    """Wait for a vSphere task (pyVim's helper trips over vcsim's task names)."""
+    deadline = time.monotonic() + timeout
+    while task.info.state not in ("success", "error"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"task {task} did not finish")
+        time.sleep(0.05)
+    if task.info.state == "error":
+        raise RuntimeError(task.info.error)
+
+
+def _find(content: Any, kind: type, name: str) -> Any:
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return next(o for o in view.view if o.name == name)
+    finally:
+        view.Destroy()
+
+
+def _build_scenario(sim: VcsimServer) -> None:
+    si = SmartConnect(
+        host=sim.host,
+        port=sim.port,
+        user=sim.username,
+        pwd=sim.password,
+        disableSslCertValidation=True,
+    )
+    try:
+        content = si.RetrieveContent()
+        auth = content.authorizationManager
+        auth.AddAuthorizationRole(
+            name="VM-Operators", privIds=["VirtualMachine.Interact.PowerOn", "System.View"]
+        )
+        role_id = next(r.roleId for r in auth.roleList if r.name == "VM-Operators")
+        dc = _find(content, vim.Datacenter, "DC0")
+        perm = vim.AuthorizationManager.Permission
+        auth.SetEntityPermissions(
+            dc,
+            [
+                perm(
+                    entity=dc,
+                    principal="CORP\\vSphere-Admins",
+                    group=True,
+                    roleId=-1,
+                    propagate=True,
+                ),
+                perm(entity=dc, principal="CORP\\alice", group=False, roleId=-2, propagate=False),
+            ],
+        )
+        cluster = _find(content, vim.ClusterComputeResource, "DC0_C0")
+        auth.SetEntityPermissions(
+            cluster,
+            [
+                perm(
+                    entity=cluster,
+                    principal="CORP\\vm-ops",
+                    group=True,
+                    roleId=role_id,
+                    propagate=True,
+                ),
+                perm(entity=cluster, principal="CORP\\bob", group=False, roleId=-5, propagate=True),
+            ],
+        )
+        vm0 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM0")
+        vm1 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM1")
+        hosts = list(cluster.host)
+        spec = vim.cluster.ConfigSpecEx(
+            groupSpec=[
+                vim.cluster.GroupSpec(
+                    operation="add", info=vim.cluster.VmGroup(name="sql", vm=[vm0, vm1])
+                ),
+                vim.cluster.GroupSpec(
+                    operation="add", info=vim.cluster.HostGroup(name="rack-a", host=hosts[:1])
+                ),
+            ],
+            rulesSpec=[
+                vim.cluster.RuleSpec(
+                    operation="add",
+                    info=vim.cluster.AntiAffinityRuleSpec(
+                        name="sql-apart", enabled=True, mandatory=False, vm=[vm0, vm1]
+                    ),
+                ),
+                vim.cluster.RuleSpec(
+                    operation="add",
+                    info=vim.cluster.VmHostRuleInfo(
+                        name="sql-on-rack-a",
+                        enabled=True,
+                        mandatory=True,
+                        vmGroupName="sql",
+                        affineHostGroupName="rack-a",
+                    ),
+                ),
+            ],
+            drsVmConfigSpec=[
+                vim.cluster.DrsVmConfigSpec(
+                    operation="add",
+                    info=vim.cluster.DrsVmConfigInfo(key=vm0, enabled=True, behavior="manual"),
+                )
+            ],
+            dasVmConfigSpec=[
+                vim.cluster.DasVmConfigSpec(
+                    operation="add",
+                    info=vim.cluster.DasVmConfigInfo(
+                        key=vm1, dasSettings=vim.cluster.DasVmSettings(restartPriority="high")
+                    ),
+                )
+            ],
+        )
+        WaitForTask(cluster.ReconfigureComputeResource_Task(spec, True))
+        pool_spec = vim.ResourceConfigSpec(
+            cpuAllocation=vim.ResourceAllocationInfo(
+                reservation=2000,
+                limit=8000,
+                expandableReservation=False,
+                shares=vim.SharesInfo(level="high", shares=0),
+            ),
+            memoryAllocation=vim.ResourceAllocationInfo(
+                reservation=4096,
+                limit=-1,
+                expandableReservation=True,
+                shares=vim.SharesInfo(level="custom", shares=5000),
+            ),
+        )
+        cluster.resourcePool.CreateResourcePool("gold", pool_spec)
+        dvs = _find(content, vim.DistributedVirtualSwitch, "DVS0")
+        vlan = vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=120, inherited=False)
+        port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(vlan=vlan)
+        WaitForTask(
+            dvs.AddDVPortgroup_Task(
+                [
+                    vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+                        name="pg-db-120", type="earlyBinding", numPorts=8, defaultPortConfig=port
+                    )
+                ]
+            )
+        )
+    finally:
+        Disconnect(si)
+
+
+@pytest.fixture(scope="module")
+def vcsim() -> Iterator[VcsimServer]:
+    with VcsimServer(ensure_vcsim_binary(), cluster=2, host=2, vm=2, pool=0) as sim:
+        _build_scenario(sim)
+        yield sim
+
+
+def _ingest(instance: Neo4jInstance, sim: VcsimServer, *extra: str) -> Any:
+    env = {**instance.env, "VCSIM_PW": sim.password}
+    os.environ.update({})
+    from tests.conftest import run_cli
+
+    return run_cli(
+        "ingest",
+        "vcenter",
+        "--server",
+        f"{sim.host}:{sim.port}",
+        "--user",
+        sim.username,
+        "--password-env",
+        "VCSIM_PW",
+        *extra,
+        env=env,
+    )
+
+
+def _query(instance: Neo4jInstance, text: str) -> list[dict[str, Any]]:
+    password = (instance.home / "neo4j" / "password").read_text().strip()
+    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
+        records, _, _ = d.execute_query(text)
+    return [r.data() for r in records]
+
+
+def test_vcenter_scenario_lands_in_the_graph(
+    neo4j_instance: Neo4jInstance, graph: Any, vcsim: VcsimServer
+) -> None:
+    proc = _ingest(neo4j_instance, vcsim, "--insecure")
+    assert proc.returncode == 0, proc.stderr
+    assert "complete" in proc.stdout
+    perms = _query(
+        neo4j_instance,
+        """
+        MATCH (p:Permission)-[:ON_ENTITY]->(e), (p)-[:WITH_ROLE]->(r:Role)
+        RETURN p.principal AS principal, p.is_group AS grp, r.name AS role, e.name AS entity,
+               p.propagate AS propagate""",
+    )
+    got = {(p["principal"], p["grp"], p["role"], p["entity"], p["propagate"]) for p in perms}
+    assert {
+        ("CORP\\vSphere-Admins", True, "Admin", "DC0", True),
+        ("CORP\\alice", False, "ReadOnly", "DC0", False),
+        ("CORP\\vm-ops", True, "VM-Operators", "DC0_C0", True),
+        ("CORP\\bob", False, "NoAccess", "DC0_C0", True),
+    } <= got
+    role = _query(
+        neo4j_instance,
+        """
+        MATCH (r:Role {name: 'VM-Operators'})-[:INCLUDES]->(p:Privilege)
+        RETURN r.system AS system, collect(p.privilege_id) AS privs""",
+    )[0]
+    assert role["system"] is False
+    # vCenter (and vcsim) add the System.Anonymous/Read/View privileges to every role.
+    assert sorted(role["privs"]) == [
+        "System.Anonymous",
+        "System.Read",
+        "System.View",
+        "VirtualMachine.Interact.PowerOn",
+    ]
+    rules = _query(
+        neo4j_instance,
+        """
+        MATCH (r:DrsRule)-[:IN_CLUSTER]->(c:Cluster {name: 'DC0_C0'})
+        OPTIONAL MATCH (r)-[:APPLIES_TO]->(vm:VirtualMachine)
+        OPTIONAL MATCH (r)-[:USES_VM_GROUP]->(vg:ClusterGroup)
+        OPTIONAL MATCH (r)-[:AFFINE_TO]->(hg:ClusterGroup)-[:CONTAINS]->(h:Host)
+        RETURN r.name AS name, r.rule_type AS type, r.mandatory AS must, r.enabled AS enabled,
+               collect(DISTINCT vm.name) AS vms, vg.name AS vm_group, hg.name AS host_group,
+               count(DISTINCT h) AS hosts""",
+    )
+    by_name = {r["name"]: r for r in rules}
+    assert by_name["sql-apart"]["type"] == "vm_anti_affinity"
+    assert sorted(by_name["sql-apart"]["vms"]) == ["DC0_C0_RP0_VM0", "DC0_C0_RP0_VM1"]
+    assert not by_name["sql-apart"]["must"]
+    assert by_name["sql-on-rack-a"]["type"] == "vm_host" and by_name["sql-on-rack-a"]["must"]
+    assert by_name["sql-on-rack-a"]["vm_group"] == "sql"
+    assert (
+        by_name["sql-on-rack-a"]["host_group"] == "rack-a"
+        and by_name["sql-on-rack-a"]["hosts"] == 1
+    )
+    overrides = _query(
+        neo4j_instance,
+        """
+        MATCH (o:VmOverride)-[:OVERRIDES]->(vm:VirtualMachine)
+        RETURN o.override_type AS type, vm.name AS vm, o.drs_automation_level AS drs,
+               o.ha_restart_priority AS restart""",
+    )
+    assert {(o["type"], o["vm"], o["drs"], o["restart"]) for o in overrides} == {
+        ("drs", "DC0_C0_RP0_VM0", "manual", None),
+        ("ha", "DC0_C0_RP0_VM1", None, "high"),
+    }
+    pool = _query(
+        neo4j_instance,
+        """
+        MATCH (p:ResourcePool {name: 'gold'})-[:CHILD_OF]->(:ResourcePool)
+        RETURN p.cpu_reservation AS cr, p.cpu_limit AS cl, p.cpu_shares_level AS cs,
+               p.mem_reservation AS mr, p.mem_shares AS ms, p.mem_shares_level AS msl""",
+    )
+    assert pool == [{"cr": 2000, "cl": 8000, "cs": "high", "mr": 4096, "ms": 5000, "msl": "custom"}]
+    pg = _query(
+        neo4j_instance,
+        """
+        MATCH (n:Network {name: 'pg-db-120'})-[:ON_SWITCH]->(s:VirtualSwitch)
+        RETURN n.vlan_id AS vlan, n.network_type AS type, s.name AS switch""",
+    )
+    assert pg == [{"vlan": 120, "type": "distributed", "switch": "DVS0"}]
+    placed = _query(
+        neo4j_instance,
+        """
+        MATCH (vm:VirtualMachine {name: 'DC0_C0_RP0_VM0'})-[:RUNS_ON]->(h:Host)
+        MATCH (h)-[:IN_CLUSTER]->(c:Cluster)
+        MATCH (vm)-[:USES_DATASTORE]->(ds:Datastore), (vm)-[:IN_FOLDER]->(f:Folder)
+        RETURN c.name AS cluster, ds.name AS ds, f.name AS folder,
+               vm.instance_uuid IS NOT NULL AS uuid""",
+    )
+    assert placed == [{"cluster": "DC0_C0", "ds": "LocalDS_0", "folder": "vm", "uuid": True}]
+
+
+def test_reingest_is_idempotent_and_removes_deleted(
+    neo4j_instance: Neo4jInstance, graph: Any, vcsim: VcsimServer
+) -> None:
+    assert _ingest(neo4j_instance, vcsim, "--insecure").returncode == 0
+    count = "MATCH (n:Source) RETURN count(n) AS n"
+    rels = "MATCH (:Source)-[r]->() RETURN count(r) AS n"
+    before = (_query(neo4j_instance, count)[0]["n"], _query(neo4j_instance, rels)[0]["n"])
+    assert _ingest(neo4j_instance, vcsim, "--insecure").returncode == 0
+    assert (_query(neo4j_instance, count)[0]["n"], _query(neo4j_instance, rels)[0]["n"]) == before
+    si = SmartConnect(
+        host=vcsim.host,
+        port=vcsim.port,
+        user=vcsim.username,
+        pwd=vcsim.password,
+        disableSslCertValidation=True,
+    )
+    try:
+        vm = _find(si.RetrieveContent(), vim.VirtualMachine, "DC0_C1_RP0_VM1")
+        WaitForTask(vm.PowerOffVM_Task())
+        WaitForTask(vm.Destroy_Task())
+    finally:
+        Disconnect(si)
+    assert _ingest(neo4j_instance, vcsim, "--insecure").returncode == 0
+    assert (
+        _query(neo4j_instance, "MATCH (v:VirtualMachine {name: 'DC0_C1_RP0_VM1'}) RETURN v") == []
+    )
+    assert _query(neo4j_instance, count)[0]["n"] == before[0] - 1
+
+
+def test_connection_failures_are_one_clear_line(
+    neo4j_instance: Neo4jInstance, graph: Any, vcsim: VcsimServer
+) -> None:
+    tls = _ingest(neo4j_instance, vcsim)
+    assert tls.returncode == 2 and "TLS verification" in tls.stderr and "--insecure" in tls.stderr
+    env = {**neo4j_instance.env, "VCSIM_PW": "wrong-password-123"}
+    from tests.conftest import free_port, run_cli
+
+    bad = run_cli(
+        "ingest",
+        "vcenter",
+        "--server",
+        f"{vcsim.host}:{vcsim.port}",
+        "--user",
+        vcsim.username,
+        "--password-env",
+        "VCSIM_PW",
+        "--insecure",
+        env=env,
+    )
+    assert bad.returncode == 2 and "rejected the credentials" in bad.stderr
+    assert "wrong-password-123" not in bad.stderr + bad.stdout
+    down = run_cli(
+        "ingest",
+        "vcenter",
+        "--server",
+        f"127.0.0.1:{free_port()}",
+        "--user",
+        "u",
+        "--password-env",
+        "VCSIM_PW",
+        "--insecure",
+        env=env,
+    )
+    assert down.returncode == 2 and "cannot reach vCenter" in down.stderr
+    for proc in (tls, bad, down):
+        assert "Traceback" not in proc.stderr
+    assert _query(neo4j_instance, "MATCH (n:Source) RETURN count(n) AS n")[0]["n"] == 0
