@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         ge=1,
         le=100_000,
         validation_alias=AliasChoices("AUTHMAP_BATCH_SIZE", "batch_size"),
-        description="Rows per UNWIND write transaction.",
+        description="Rows per batched write transaction.",
     )
     retry_seconds: float = Field(
         default=60.0,

@@ -169,7 +169,7 @@ class Graph:
         batch_size: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> WriteStats:
-        """Send ``rows`` as ``$rows`` in UNWIND batches, one managed transaction per batch."""
+        """Send ``rows`` as ``$rows`` in batches (one managed transaction each)."""
         text = self.library.statement(name)
         size = batch_size or self.settings.batch_size
         stats = WriteStats()
