@@ -181,7 +181,8 @@ def test_stop_leaves_no_process_or_temp_dir(vcsim_binary: Path) -> None:
     assert sim.stop() == 0
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)  # nothing left in the launcher's process group
-    assert not home.exists()
+    assert home.parent.name.startswith("authmap-vcsim-")
+    assert not home.parent.exists()  # the launcher's scratch dir, holding vcsim.home
     assert sim.stop() == 0  # idempotent
 
 
@@ -196,7 +197,19 @@ def test_kill_is_immediate_and_leaves_temp_dir(vcsim_binary: Path) -> None:
             os.killpg(sim.pid, 0)
         assert home.is_dir()  # SIGKILL skips Model.Remove()
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def test_timeout_during_build_cleans_up(
+    vcsim_binary: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    sim = VcsimServer(vcsim_binary, cluster=4, host=8, vm=50, standalone_host=0)  # ~8 s
+    with pytest.raises(VcsimError, match="not ready after 1 s"):
+        sim.start(timeout=1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(sim.pid, 0)
+    assert list(tmp_path.iterdir()) == []  # SIGTERM mid-build still removed the scratch dir
 
 
 def test_start_failure_shows_stderr(vcsim_binary: Path) -> None:

@@ -56,6 +56,11 @@ class VcsimServer:
     Model counts mean what they mean for upstream vcsim: ``cluster``, ``standalone_host``,
     ``ds``, ``pg`` and ``pod`` are per datacenter, ``host`` and ``pool`` per cluster, ``vm``
     per resource pool, standalone host and vApp. They are ignored when ``load_dir`` is set.
+
+    Start-up time grows with the VM count (govmomi v0.56.0 takes about 20 ms per VM, and
+    as much again to power it on; ``extra_args=("-autostart=false",)`` skips that): pass
+    a larger ``timeout`` to ``start()`` for big models. The launcher keeps its files in
+    ``$TMPDIR/authmap-vcsim-*`` and removes them on SIGTERM, even during start-up.
     """
 
     def __init__(
@@ -181,22 +186,11 @@ class VcsimServer:
         for reader in self._readers:
             reader.start()
 
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(0.05):
-            if self._proc.poll() is not None:
-                self._readers[0].join(timeout=5)  # it may still hold the READY line
-                if self._ready.is_set():
-                    break
-                code = self._proc.returncode
-                self._cleanup_readers()
-                raise VcsimError(
-                    f"vcsim exited with status {code} before it was ready{self._diagnostics()}"
-                )
-            if time.monotonic() > deadline:
-                self._signal(signal.SIGKILL)
-                self._proc.wait()
-                self._cleanup_readers()
-                raise VcsimError(f"vcsim was not ready after {timeout:.0f} s{self._diagnostics()}")
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()  # also on KeyboardInterrupt: vcsim runs in its own session
+            raise
         return self
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> int | None:
@@ -217,7 +211,10 @@ class VcsimServer:
         return self._proc.returncode
 
     def kill(self) -> int | None:
-        """SIGKILL the server at once, for fault tests; its temp dirs are left behind."""
+        """SIGKILL the server at once, for fault tests.
+
+        Its scratch directory (``$TMPDIR/authmap-vcsim-*``) is left behind.
+        """
         if self._proc is None:
             return None
         if self._proc.poll() is None:
@@ -238,6 +235,24 @@ class VcsimServer:
         self.stop()
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Block until the READY line arrives; raise VcsimError if vcsim dies or times out."""
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        while not self._ready.wait(0.05):
+            if self._proc.poll() is not None:
+                self._readers[0].join(timeout=5)  # it may still hold the READY line
+                if self._ready.is_set():
+                    return
+                self._cleanup_readers()
+                raise VcsimError(
+                    f"vcsim exited with status {self._proc.returncode} before it was ready"
+                    f"{self._diagnostics()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise VcsimError(f"vcsim was not ready after {timeout:.0f} s{self._diagnostics()}")
 
     def _signal(self, sig: signal.Signals) -> None:
         """Send ``sig`` to the launcher's whole process group, if it still exists."""

@@ -8,9 +8,11 @@
 //
 //	AUTHMAP_VCSIM_READY https://127.0.0.1:PORT/sdk
 //
-// The line never contains credentials. On SIGTERM or SIGINT the server is
-// closed and the model's temporary directories are removed. Errors go to
-// stderr and make the process exit with status 1 (status 2 for bad flags).
+// The line never contains credentials. vcsim's files live in a scratch
+// directory, $TMPDIR/authmap-vcsim-*. On SIGTERM or SIGINT the server is closed,
+// Model.Remove() is called and the scratch directory is deleted; a signal that
+// arrives while the model is still being built also deletes it (exit status 1).
+// Errors go to stderr and exit with status 1 (status 2 for bad flags).
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 
@@ -94,6 +97,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-username and -password must not be empty")
 	case m.DelayConfig.Delay < 0:
 		return nil, errors.New("-delay must not be negative")
+	case min(m.Datacenter, m.Cluster, m.ClusterHost, m.Host, m.Machine, m.Pool, m.App, m.Pod,
+		m.Datastore, m.Portgroup, m.Folder) < 0:
+		return nil, errors.New("model counts must not be negative")
+	case m.Datastore == 0 && m.Machine > 0 && o.loadDir == "":
+		return nil, errors.New("-vm needs -ds >= 1 (vcsim places VMs on LocalDS_0)")
 	case m.DelayConfig.Delay > 0 && o.loadDir != "":
 		return nil, errors.New("-delay is only supported for generated models, not with -load")
 	}
@@ -102,25 +110,35 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // run builds the model, serves it until a termination signal, then cleans up.
 func run(o *options, stdout io.Writer) error {
-	m := o.model
-	var err error
-	if o.loadDir != "" {
-		err = m.Load(o.loadDir)
-	} else {
-		err = m.Create()
-	}
-	if err != nil {
-		if m.Service != nil {
-			m.Remove()
-		}
-		return fmt.Errorf("building the model: %w", err)
-	}
-	defer m.Remove()
-
-	// Catch signals before announcing readiness so an early SIGTERM still cleans up.
+	// Catch signals first: a SIGTERM while the model is being built (large
+	// models take minutes) must still remove everything we wrote.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sig)
+
+	// vcsim puts its datastores under os.TempDir(); point TMPDIR at a private
+	// directory so that one RemoveAll cleans up even after an interrupted build.
+	scratch, err := os.MkdirTemp("", "authmap-vcsim-")
+	if err != nil {
+		return fmt.Errorf("creating a scratch directory: %w", err)
+	}
+	defer removeAll(scratch)
+	if err := os.Setenv("TMPDIR", scratch); err != nil {
+		return fmt.Errorf("setting TMPDIR: %w", err)
+	}
+
+	m := o.model
+	built := make(chan error, 1)
+	go func() { built <- buildModel(m, o.loadDir) }()
+	select {
+	case err := <-built:
+		if err != nil {
+			return fmt.Errorf("building the model: %w", err)
+		}
+	case s := <-sig:
+		return fmt.Errorf("%s received while building the model", s)
+	}
+	defer m.Remove()
 
 	m.Service.TLS = new(tls.Config)
 	m.Service.RegisterEndpoints = true
@@ -141,6 +159,26 @@ func run(o *options, stdout io.Writer) error {
 	s := <-sig
 	fmt.Fprintf(os.Stderr, "authmap-vcsim: %s received, shutting down\n", s)
 	return nil
+}
+
+// buildModel generates the inventory from the model counts, or loads it from dir.
+func buildModel(m *simulator.Model, dir string) error {
+	if dir != "" {
+		return m.Load(dir)
+	}
+	return m.Create()
+}
+
+// removeAll deletes dir, retrying briefly in case a goroutine still writes into it.
+func removeAll(dir string) {
+	var err error
+	for range 3 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fmt.Fprintf(os.Stderr, "authmap-vcsim: could not remove %s: %v\n", dir, err)
 }
 
 // startServer calls Service.NewServer, turning its panic on a listen error into an error.
