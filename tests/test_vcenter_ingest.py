@@ -145,6 +145,15 @@ def _build_scenario(sim: VcsimServer) -> None:
             ),
         )
         cluster.resourcePool.CreateResourcePool("gold", pool_spec)
+        for host in hosts[:1]:  # vcsim refuses the same port group name on a second host
+            host.configManager.networkSystem.AddPortGroup(
+                portgrp=vim.host.PortGroup.Specification(
+                    name="pg-std-30",
+                    vlanId=30,
+                    vswitchName="vSwitch0",
+                    policy=vim.host.NetworkPolicy(),
+                )
+            )
         dvs = _find(content, vim.DistributedVirtualSwitch, "DVS0")
         vlan = vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=120, inherited=False)
         port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(vlan=vlan)
@@ -275,6 +284,11 @@ def test_vcenter_scenario_lands_in_the_graph(
         RETURN n.vlan_id AS vlan, n.network_type AS type, s.name AS switch""",
     )
     assert pg == [{"vlan": 120, "type": "distributed", "switch": "DVS0"}]
+    std = _query(
+        neo4j_instance,
+        "MATCH (n:Network {name: 'pg-std-30'}) RETURN n.vlan_id AS vlan, n.network_type AS type",
+    )
+    assert std == [{"vlan": 30, "type": "standard"}]
     placed = _query(
         neo4j_instance,
         """

@@ -15,14 +15,13 @@ from pyVmomi import vim
 
 from app.records import Record
 from app.records import vcenter as r
-from ingest.vcenter.properties import ObjectProps, retrieve
+from ingest.vcenter.properties import ObjectProps, retrieve, retrieve_objects
 
 log = logging.getLogger(__name__)
 
 Sink = Callable[[Record], None]
 GapSink = Callable[[str, str, str | None], None]
 
-FOLDERISH = "parent"
 PATHS: dict[type, list[str]] = {
     vim.Datacenter: ["name", "parent"],
     vim.Folder: ["name", "parent", "childType"],
@@ -34,6 +33,7 @@ PATHS: dict[type, list[str]] = {
         "runtime.connectionState",
         "runtime.inMaintenanceMode",
         "summary.config.product.version",
+        "configManager.networkSystem",
     ],
     vim.ResourcePool: [
         "name",
@@ -138,6 +138,8 @@ class Collector:
         self.gap = gap
         about = content.about
         self.ids = Ids(about.instanceUuid)
+        self.network_systems: list[Any] = []
+        self.standard_networks: list[r.Network] = []
         self.custom_fields = (
             {f.key: f.name for f in content.customFieldsManager.field or []}
             if content.customFieldsManager
@@ -166,10 +168,42 @@ class Collector:
             )
         )
         for item in retrieve(self.content, PATHS):
+            self.record_object(item)
+        self._standard_networks()
+        try:
+            self._authorization()
+        except vim.fault.NoPermission as exc:
+            self.gap("Authorization", f"NoPermission: {getattr(exc, 'privilegeId', '')}", None)
+
+    def record_object(self, item: ObjectProps) -> None:
+        """Map one retrieved object; properties the server refused become gaps."""
+        for path, fault in item.missing:
+            kind = type(item.obj).__name__.rsplit(".", 1)[-1]
+            self.gap(f"{kind}.{path}", fault, item.moref)
+        self._object(item)
+
+    def _standard_networks(self) -> None:
+        """Standard port groups: VLAN ids from the hosts' network systems (one batched call).
+        Hosts disagreeing on a port group's VLAN leave it unset, with a warning."""
+        vlans: dict[str, set[int]] = {}
+        for item in retrieve_objects(
+            self.content, self.network_systems, vim.host.NetworkSystem, ["networkInfo.portgroup"]
+        ):
             for path, fault in item.missing:
-                self.gap(f"{type(item.obj).__name__}.{path}", fault, item.moref)
-            self._object(item)
-        self._authorization()
+                self.gap(f"HostNetworkSystem.{path}", fault, item.moref)
+            for group in item.props.get("networkInfo.portgroup") or []:
+                spec = group.spec
+                vlans.setdefault(spec.name, set()).add(int(spec.vlanId))
+        for network in self.standard_networks:
+            found = vlans.get(network.name, set())
+            if len(found) > 1:
+                log.warning(
+                    "port group %s has different VLANs on different hosts: %s",
+                    network.name,
+                    sorted(found),
+                )
+            vlan = next(iter(found)) if len(found) == 1 else None
+            self.sink(network.model_copy(update={"vlan_id": vlan}))
 
     # -- inventory -------------------------------------------------------------------------
     def _object(self, item: ObjectProps) -> None:
@@ -200,6 +234,9 @@ class Collector:
         elif isinstance(obj, vim.ComputeResource):
             self._cluster(item, oid)
         elif isinstance(obj, vim.HostSystem):
+            network_system = p.get("configManager.networkSystem")
+            if network_system is not None:
+                self.network_systems.append(network_system)
             self.sink(
                 r.Host(
                     id=oid,
@@ -320,11 +357,13 @@ class Collector:
             )
         else:
             kind = "opaque" if isinstance(obj, vim.OpaqueNetwork) else "standard"
-            self.sink(
-                r.Network(
-                    id=oid, moref=item.moref, name=p["name"], network_type=kind, parent=parent
-                )
+            network = r.Network(
+                id=oid, moref=item.moref, name=p["name"], network_type=kind, parent=parent
             )
+            if kind == "standard":  # its VLAN is known per host: emitted after the hosts
+                self.standard_networks.append(network)
+            else:
+                self.sink(network)
 
     # -- clusters: DRS, HA, rules, groups, overrides ---------------------------------------
     def _cluster(self, item: ObjectProps, oid: str) -> None:

@@ -1,0 +1,161 @@
+"""A small vcsim inventory ingested through the CLI: the whole graph, asserted as sets.
+
+Model: one datacenter, one cluster with one host and one VM, no standalone host, one
+datastore, one distributed switch with its port groups (vcsim's defaults). Nodes are
+(label, name) and relationships (label, name, type, label, name); privileges, of which vcsim
+has hundreds, are checked by count against the roles that include them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from neo4j import GraphDatabase
+
+from tests.conftest import Neo4jInstance, run_cli
+from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+
+LABEL = "[l IN labels({v}) WHERE NOT l IN ['Source', 'VSphereEntity']][0]"
+NAME = "coalesce({v}.principal + '/' + toString({v}.is_group), {v}.name)"
+
+EXPECTED_NODES = {
+    ("VCenter", "VMware vCenter Server"),
+    ("Folder", "Datacenters"),
+    ("Datacenter", "DC0"),
+    ("Folder", "vm"),
+    ("Folder", "host"),
+    ("Folder", "datastore"),
+    ("Folder", "network"),
+    ("Cluster", "DC0_C0"),
+    ("Host", "DC0_C0_H0"),
+    ("ResourcePool", "Resources"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0"),
+    ("Datastore", "LocalDS_0"),
+    ("VirtualSwitch", "DVS0"),
+    ("Network", "DVS0-DVUplinks-8"),
+    ("Network", "DC0_DVPG0"),
+    ("Network", "VM Network"),
+    ("Role", "NoTrustedAdmin"),
+    ("Role", "TrustedAdmin"),
+    ("Role", "NoCryptoAdmin"),
+    ("Role", "NoAccess"),
+    ("Role", "Anonymous"),
+    ("Role", "View"),
+    ("Role", "ReadOnly"),
+    ("Role", "Admin"),
+    ("Permission", "root/true"),
+    ("Permission", "root/false"),
+    ("Permission", "admin/false"),
+}
+
+EXPECTED_RELS = {
+    ("Datacenter", "DC0", "IN_VCENTER", "VCenter", "VMware vCenter Server"),
+    ("Datacenter", "DC0", "CHILD_OF", "Folder", "Datacenters"),
+    ("Folder", "vm", "CHILD_OF", "Datacenter", "DC0"),
+    ("Folder", "host", "CHILD_OF", "Datacenter", "DC0"),
+    ("Folder", "datastore", "CHILD_OF", "Datacenter", "DC0"),
+    ("Folder", "network", "CHILD_OF", "Datacenter", "DC0"),
+    ("Cluster", "DC0_C0", "CHILD_OF", "Folder", "host"),
+    ("Host", "DC0_C0_H0", "IN_CLUSTER", "Cluster", "DC0_C0"),
+    ("ResourcePool", "Resources", "CHILD_OF", "Cluster", "DC0_C0"),
+    ("ResourcePool", "Resources", "IN_CLUSTER", "Cluster", "DC0_C0"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", "IN_FOLDER", "Folder", "vm"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", "RUNS_ON", "Host", "DC0_C0_H0"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", "IN_POOL", "ResourcePool", "Resources"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", "USES_DATASTORE", "Datastore", "LocalDS_0"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", "ATTACHED_TO", "Network", "DC0_DVPG0"),
+    ("Datastore", "LocalDS_0", "CHILD_OF", "Folder", "datastore"),
+    ("VirtualSwitch", "DVS0", "CHILD_OF", "Folder", "network"),
+    ("Network", "DVS0-DVUplinks-8", "CHILD_OF", "Folder", "network"),
+    ("Network", "DVS0-DVUplinks-8", "ON_SWITCH", "VirtualSwitch", "DVS0"),
+    ("Network", "DC0_DVPG0", "CHILD_OF", "Folder", "network"),
+    ("Network", "DC0_DVPG0", "ON_SWITCH", "VirtualSwitch", "DVS0"),
+    ("Network", "VM Network", "CHILD_OF", "Folder", "network"),
+    ("Permission", "root/true", "ON_ENTITY", "Folder", "Datacenters"),
+    ("Permission", "root/true", "WITH_ROLE", "Role", "Admin"),
+    ("Permission", "root/false", "ON_ENTITY", "Folder", "Datacenters"),
+    ("Permission", "root/false", "WITH_ROLE", "Role", "Admin"),
+    ("Permission", "admin/false", "ON_ENTITY", "Folder", "Datacenters"),
+    ("Permission", "admin/false", "WITH_ROLE", "Role", "Admin"),
+}
+
+
+@pytest.fixture(scope="module")
+def small_vcsim() -> Iterator[VcsimServer]:
+    with VcsimServer(ensure_vcsim_binary(), cluster=1, host=1, vm=1, standalone_host=0) as sim:
+        yield sim
+
+
+def _query(instance: Neo4jInstance, text: str) -> list[dict[str, Any]]:
+    password = (instance.home / "neo4j" / "password").read_text().strip()
+    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
+        records, _, _ = d.execute_query(text)
+    return [r.data() for r in records]
+
+
+def _graph(instance: Neo4jInstance) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    a_label, a_name = LABEL.format(v="a"), NAME.format(v="a")
+    b_label, b_name = LABEL.format(v="b"), NAME.format(v="b")
+    nodes = _query(
+        instance,
+        f"MATCH (a:Source) WHERE NOT a:Privilege RETURN {a_label} AS label, {a_name} AS name",
+    )
+    rels = _query(
+        instance,
+        f"MATCH (a:Source)-[r]->(b:Source) WHERE type(r) <> 'INCLUDES' "
+        f"RETURN {a_label} AS al, {a_name} AS an, type(r) AS t, "
+        f"{b_label} AS bl, {b_name} AS bn",
+    )
+    return (
+        {(n["label"], n["name"]) for n in nodes},
+        {(x["al"], x["an"], x["t"], x["bl"], x["bn"]) for x in rels},
+    )
+
+
+def test_small_inventory_graph_exactly(
+    neo4j_instance: Neo4jInstance, graph: Any, small_vcsim: VcsimServer
+) -> None:
+    env = {**neo4j_instance.env, "VCSIM_PW": small_vcsim.password}
+    proc = run_cli(
+        "ingest",
+        "vcenter",
+        "--server",
+        f"{small_vcsim.host}:{small_vcsim.port}",
+        "--user",
+        small_vcsim.username,
+        "--password-env",
+        "VCSIM_PW",
+        "--insecure",
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    nodes, rels = _graph(neo4j_instance)
+    assert nodes == EXPECTED_NODES
+    assert rels == EXPECTED_RELS
+    counts = _query(
+        neo4j_instance,
+        """
+        MATCH (p:Privilege) WITH count(p) AS privileges
+        OPTIONAL MATCH (:Role)-[:INCLUDES]->(q:Privilege)
+        RETURN privileges, count(DISTINCT q) AS included""",
+    )[0]
+    assert counts["privileges"] == counts["included"] > 100
+    # A second ingest of the same estate changes nothing.
+    assert (
+        run_cli(
+            "ingest",
+            "vcenter",
+            "--server",
+            f"{small_vcsim.host}:{small_vcsim.port}",
+            "--user",
+            small_vcsim.username,
+            "--password-env",
+            "VCSIM_PW",
+            "--insecure",
+            env=env,
+        ).returncode
+        == 0
+    )
+    assert _graph(neo4j_instance) == (nodes, rels)
