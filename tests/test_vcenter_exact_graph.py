@@ -48,6 +48,11 @@ EXPECTED_NODES = {
     ("Permission", "root/true"),
     ("Permission", "root/false"),
     ("Permission", "admin/false"),
+    # vcsim's four built-in SPBM profiles (it reports no VM associations).
+    ("StoragePolicy", "Host-local PMem Default Storage Policy"),
+    ("StoragePolicy", "VVol No Requirements Policy"),
+    ("StoragePolicy", "VM Encryption Policy"),
+    ("StoragePolicy", "vSAN Default Storage Policy"),
 }
 
 EXPECTED_RELS = {
@@ -159,3 +164,55 @@ def test_small_inventory_graph_exactly(
         == 0
     )
     assert _graph(neo4j_instance) == (nodes, rels)
+
+
+def test_vcenter_killed_mid_collection(
+    neo4j_instance: Neo4jInstance, graph: Any, tmp_path: Any
+) -> None:
+    """vcsim answers every call after 700 ms and is killed during the collection: one clear
+    error, no snapshot file, graph untouched."""
+    import subprocess
+    import sys
+    import threading
+
+    with VcsimServer(
+        ensure_vcsim_binary(),
+        cluster=1,
+        host=1,
+        vm=1,
+        standalone_host=0,
+        extra_args=("-delay", "700"),
+    ) as sim:
+        env = {**neo4j_instance.env, "VCSIM_PW": sim.password}
+        out = tmp_path / "killed.jsonl"
+        cmd = [
+            sys.executable,
+            "-m",
+            "app",
+            "collect",
+            "vcenter",
+            "--server",
+            f"{sim.host}:{sim.port}",
+            "--user",
+            sim.username,
+            "--password-env",
+            "VCSIM_PW",
+            "--insecure",
+            "--out",
+            str(out),
+        ]
+        killer = threading.Timer(4.0, sim.kill)
+        killer.start()
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env={**__import__("os").environ, **env},
+            timeout=120,
+        )
+        killer.cancel()
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "collection from 127.0.0.1 failed after" in proc.stderr, proc.stderr
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert _query(neo4j_instance, "MATCH (n:Source) RETURN count(n) AS n")[0]["n"] == 0

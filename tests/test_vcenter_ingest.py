@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from neo4j import GraphDatabase
 from pyVim.connect import Disconnect, SmartConnect
@@ -166,8 +167,40 @@ def _build_scenario(sim: VcsimServer) -> None:
                 ]
             )
         )
+        _tag(sim, vm0._moId)
     finally:
         Disconnect(si)
+
+
+def _tag(sim: VcsimServer, vm_moref: str) -> None:
+    """Category "Owner", tag "team-db" on the VM, through vcsim's vAPI (/rest)."""
+    base = f"https://{sim.host}:{sim.port}/rest/com/vmware/cis"
+    with httpx.Client(verify=False, timeout=30) as client:  # noqa: S501 - vcsim's certificate
+        session = client.post(f"{base}/session", auth=(sim.username, sim.password)).json()
+        headers = {"vmware-api-session-id": session["value"]}
+        category = client.post(
+            f"{base}/tagging/category",
+            headers=headers,
+            json={
+                "create_spec": {
+                    "name": "Owner",
+                    "description": "who owns it",
+                    "cardinality": "SINGLE",
+                    "associable_types": [],
+                }
+            },
+        ).json()["value"]
+        tag = client.post(
+            f"{base}/tagging/tag",
+            headers=headers,
+            json={"create_spec": {"name": "team-db", "description": "", "category_id": category}},
+        ).json()["value"]
+        attached = client.post(
+            f"{base}/tagging/tag-association/id:{tag}?~action=attach",
+            headers=headers,
+            json={"object_id": {"id": vm_moref, "type": "VirtualMachine"}},
+        )
+        assert attached.status_code == 200, attached.text
 
 
 @pytest.fixture(scope="module")
@@ -289,6 +322,17 @@ def test_vcenter_scenario_lands_in_the_graph(
         "MATCH (n:Network {name: 'pg-std-30'}) RETURN n.vlan_id AS vlan, n.network_type AS type",
     )
     assert std == [{"vlan": 30, "type": "standard"}]
+    tags = _query(
+        neo4j_instance,
+        """
+        MATCH (c:TagCategory)<-[:IN_CATEGORY]-(t:Tag)-[:TAGS]->(e:VSphereEntity)
+        RETURN c.name AS category, c.cardinality AS card, t.name AS tag, e.name AS entity""",
+    )
+    assert tags == [
+        {"category": "Owner", "card": "SINGLE", "tag": "team-db", "entity": "DC0_C0_RP0_VM0"}
+    ]
+    policies = _query(neo4j_instance, "MATCH (p:StoragePolicy) RETURN count(p) AS n")
+    assert policies == [{"n": 4}]  # vcsim's built-in profiles
     placed = _query(
         neo4j_instance,
         """

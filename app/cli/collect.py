@@ -52,7 +52,8 @@ def _collect_vcenter(
     insecure: bool,
     out_path: Path,
 ) -> Path:
-    from ingest.vcenter import VCenterConnectionError, VCenterTarget, collect_vcenter, connect
+    from ingest.vcenter import VCenterConnectionError, VCenterTarget, connect
+    from ingest.vcenter.collection import collect_everything
     from ingest.vcenter.connection import disconnect
 
     try:
@@ -63,9 +64,9 @@ def _collect_vcenter(
     except VCenterConnectionError as exc:
         fail(str(exc))
     counts: Counter[str] = Counter()
-    content = service_instance.RetrieveContent()
-    source = SourceIdentity(kind="vcenter", id=content.about.instanceUuid, name=target.server)
     try:
+        content = service_instance.RetrieveContent()
+        source = SourceIdentity(kind="vcenter", id=content.about.instanceUuid, name=target.server)
         with (
             SnapshotWriter(out_path, source) as writer,
             Progress(
@@ -84,8 +85,14 @@ def _collect_vcenter(
                 if writer.count % 500 == 0:
                     bar.update(task, description=f"collecting: {writer.count} records")
 
-            collect_vcenter(service_instance, sink, lambda w, r, e: writer.gap(w, r, e))
+            collect_everything(service_instance, target, sink, writer.gap)
             gaps = list(writer.gaps)
+    except Exception as exc:  # the server went away or answered nonsense mid-collection
+        reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        fail(
+            f"collection from {target.server} failed after {sum(counts.values())} records "
+            f"({type(exc).__name__}: {reason}); no snapshot was written and nothing was loaded"
+        )
     finally:
         disconnect(service_instance)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

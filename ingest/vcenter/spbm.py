@@ -96,12 +96,16 @@ def _profile_manager(service_instance: Any, target: VCenterTarget, secrets: list
     if morsel is None or not morsel.value:
         raise _SpbmError("the vim connection carries no session cookie to authenticate SPBM")
     secrets.append(morsel.value)
+    try:
+        context = ssl_context(target)
+    except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
+        raise _SpbmError(f"cannot set up TLS: {exc}") from None
     stub = SoapStubAdapter(
         host=target.server,
         port=target.port,
         path=PBM_PATH,
         version=PBM_VERSION,
-        sslContext=ssl_context(target),
+        sslContext=context,
         requestContext={"vcSessionCookie": morsel.value},
         httpConnectionTimeout=TIMEOUT_S,
     )

@@ -198,7 +198,14 @@ def collect_tags(
     TLS follows ``target`` (``ca_file`` / ``insecure``) unless a ``client`` is passed, which
     is then used as is and left open. Failures become a ``Tag`` gap; nothing is raised.
     """
-    http = client or httpx.Client(verify=ssl_context(target), timeout=TIMEOUT_S)
+    if client is None:
+        try:
+            http = httpx.Client(verify=ssl_context(target), timeout=TIMEOUT_S)
+        except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
+            gap("Tag", f"cannot set up TLS for vAPI at {target.server}:{target.port}: {exc}", None)
+            return
+    else:
+        http = client
     session = VapiSession(http, target)
     try:
         flavor = session.login()
