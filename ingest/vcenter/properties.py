@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pyVmomi import vim, vmodl
 
@@ -86,3 +86,12 @@ def _page(collector: Any, spec: Any, page_size: int) -> Iterator[ObjectProps]:
             yield ObjectProps(content.obj, props, missing)
         token = result.token
         result = collector.ContinueRetrievePropertiesEx(token) if token else None
+
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Consecutive slices of at most ``size`` items (for APIs that take lists)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

@@ -23,7 +23,7 @@ from pyVmomi.SoapAdapter import SoapStubAdapter
 from app.records import vcenter as r
 from ingest.vcenter.collect import GapSink, Ids, Sink
 from ingest.vcenter.connection import VCenterTarget, ssl_context
-from ingest.vcenter.properties import retrieve
+from ingest.vcenter.properties import chunks, retrieve
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def collect_storage_policies(
         return
     try:
         entities = association_entities(service_instance, ids, vm_ids, gap)
-        for batch in _chunks(entities, BATCH_SIZE):
+        for batch in chunks(entities, BATCH_SIZE):
             results = manager.PbmQueryAssociatedProfiles(entities=batch) or []
             for association in map_associations(results, ids, policies, gap):
                 sink(association)
@@ -121,7 +121,7 @@ def _retrieve_profiles(manager: Any) -> list[Any]:
     storage = pbm.profile.ResourceType(resourceType="STORAGE")
     profile_ids = list(manager.PbmQueryProfile(resourceType=storage) or [])
     profiles: list[Any] = []
-    for batch in _chunks(profile_ids, BATCH_SIZE):
+    for batch in chunks(profile_ids, BATCH_SIZE):
         profiles += manager.PbmRetrieveContent(profileIds=batch) or []
     return profiles
 
@@ -146,11 +146,6 @@ def _reason(exc: BaseException, target: VCenterTarget, secrets: Sequence[str]) -
         if secret:
             text = text.replace(secret, "***")
     return " ".join(text.split())
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 # -- policies ----------------------------------------------------------------------------------

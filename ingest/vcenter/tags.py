@@ -11,7 +11,7 @@ neither the password nor the session id in its text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +21,7 @@ import httpx
 from app.records import vcenter as r
 from ingest.vcenter.collect import GapSink, Ids, Sink
 from ingest.vcenter.connection import VCenterTarget, ssl_context
+from ingest.vcenter.properties import chunks
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,7 @@ def _collect(session: VapiSession, flavor: Flavor, ids: Ids, sink: Sink) -> None
         if data is not None:
             tags.append(data)
     attached: dict[str, list[str]] = {}
-    for batch in _chunks([str(t["id"]) for t in tags], BATCH_SIZE):
+    for batch in chunks([str(t["id"]) for t in tags], BATCH_SIZE):
         answer = session.post(flavor.attached_on_tags, {"tag_ids": batch})
         for entry in answer or []:
             objects = entry.get("object_ids") or []
@@ -280,11 +281,6 @@ def _id_list(data: Any, path: str) -> list[str]:
 
 def _quote(identifier: str) -> str:
     return quote(identifier, safe=":")
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 def _scrub(text: str, session: VapiSession) -> str:
