@@ -171,3 +171,42 @@ def test_no_permission_on_part_of_the_inventory_is_a_gap() -> None:
     (vm,) = out.records  # collection continues with what could be read
     assert isinstance(vm, r.VirtualMachine) and vm.name == "payroll-01"
     assert vm.instance_uuid is None and vm.cpu_reservation is None
+
+
+@pytest.mark.parametrize(
+    ("vlan", "expected"),
+    [
+        (
+            vim.dvs.VmwareDistributedVirtualSwitch.TrunkVlanSpec(
+                vlanId=[vim.NumericRange(start=100, end=199), vim.NumericRange(start=300, end=300)]
+            ),
+            {"vlan_id": None, "vlan_trunk": ["100-199", "300-300"], "pvlan_id": None},
+        ),
+        (
+            vim.dvs.VmwareDistributedVirtualSwitch.PvlanSpec(pvlanId=1001),
+            {"vlan_id": None, "vlan_trunk": [], "pvlan_id": 1001},
+        ),
+        (
+            vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=0),
+            {"vlan_id": 0, "vlan_trunk": [], "pvlan_id": None},
+        ),
+    ],
+)
+def test_distributed_port_group_vlan_kinds(vlan: Any, expected: dict[str, Any]) -> None:
+    port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(vlan=vlan)
+    item = ObjectProps(
+        vim.dvs.DistributedVirtualPortgroup("dvportgroup-5"),
+        {
+            "name": "pg",
+            "parent": vim.Folder("group-n3"),
+            "config.distributedVirtualSwitch": vim.DistributedVirtualSwitch("dvs-2"),
+            "config.defaultPortConfig": port,
+            "config.uplink": False,
+        },
+    )
+    collector, out = _collector()
+    collector.record_object(item)
+    (network,) = out.records
+    assert isinstance(network, r.Network) and network.network_type == "distributed"
+    assert {k: getattr(network, k) for k in expected} == expected
+    assert network.switch == f"{VC}:dvs-2"
