@@ -87,6 +87,18 @@ class Settings(BaseSettings):
         description="How long a write is retried on transient Neo4j errors.",
     )
 
+    ad_domain_aliases: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("AUTHMAP_AD_DOMAIN_ALIASES", "ad_domain_aliases"),
+        description="Extra names vCenter uses for a directory domain, e.g. an identity-source "
+        'alias: {"CORPAD": "CORP"} (JSON in the environment, a table in the config file).',
+    )
+
+    @field_validator("ad_domain_aliases")
+    @classmethod
+    def _upper_aliases(cls, value: dict[str, str]) -> dict[str, str]:
+        return {k.upper(): v.upper() for k, v in value.items()}
+
     @field_validator("neo4j_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:

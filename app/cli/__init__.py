@@ -27,6 +27,7 @@ app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")
 app.command("load")(load.load)
 app.command("serve")(serve.serve)
+app.command("derive")(db.derive)
 
 
 def _version(value: bool) -> None:

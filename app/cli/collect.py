@@ -1,17 +1,20 @@
 """``authmap collect SOURCE`` (to a snapshot file, no Neo4j needed) and ``authmap ingest
-SOURCE`` (collect, then load as one sync run)."""
+SOURCE`` (collect, load as one sync run, then derive)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from app.cli.common import err, fail, graph, out
+from app.derive import run_derive
 from app.graph.loader import load_snapshot
 from app.records import Record
 from app.snapshot import SnapshotError, SnapshotWriter, SourceIdentity
@@ -23,8 +26,12 @@ ingest_app = typer.Typer(
     help="Collect a source and load it into the graph in one go.", no_args_is_help=True
 )
 
-SERVER = typer.Option(..., "--server", help="vCenter HOST[:PORT].")
-USER = typer.Option(..., "--user", help="User name, e.g. administrator@vsphere.local.")
+Sink = Callable[[Record], None]
+GapSink = Callable[[str, str, str | None], None]
+Fill = Callable[[Sink, GapSink], None]
+
+USER_VC = typer.Option(..., "--user", help="User name, e.g. auditor@vsphere.local.")
+USER_AD = typer.Option(..., "--user", help="Bind as a DN, a UPN or DOMAIN\\name.")
 PASSWORD_ENV = typer.Option(
     None,
     "--password-env",
@@ -33,6 +40,7 @@ PASSWORD_ENV = typer.Option(
 )
 CA_FILE = typer.Option(None, "--ca-file", help="CA certificate(s) to verify the server with.")
 INSECURE = typer.Option(False, "--insecure", help="Do NOT verify the server's TLS certificate.")
+OUT = typer.Option(..., "--out", help="Snapshot file (.jsonl or .jsonl.gz).")
 
 
 def _password(var: str | None) -> str:
@@ -44,7 +52,66 @@ def _password(var: str | None) -> str:
     return str(typer.prompt("Password", hide_input=True))
 
 
-def _collect_vcenter(
+def write_snapshot(out_path: Path, source: SourceIdentity, fill: Fill, what: str) -> Path:
+    """Run ``fill`` into a new snapshot with a progress display and a summary of counts.
+    Any failure mid-collection is one clear line; no file is left behind."""
+    counts: Counter[str] = Counter()
+    try:
+        with (
+            SnapshotWriter(out_path, source) as writer,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar,
+        ):
+            task = bar.add_task(f"collecting from {what}", total=None)
+
+            def sink(record: Record) -> None:
+                writer.write(record)
+                counts[record.kind] += 1
+                if writer.count % 500 == 0:
+                    bar.update(task, description=f"collecting from {what}: {writer.count} records")
+
+            fill(sink, writer.gap)
+            gaps = list(writer.gaps)
+    except Exception as exc:  # the server went away or answered nonsense mid-collection
+        reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        fail(
+            f"collection from {what} failed after {sum(counts.values())} records "
+            f"({type(exc).__name__}: {reason}); no snapshot was written and nothing was loaded"
+        )
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    out.print(f"Collected {sum(counts.values())} records from {what}: {summary}")
+    for gap in gaps:
+        err.print(f"  gap: {gap.what}: {gap.reason}" + (f" ({gap.entity})" if gap.entity else ""))
+    return out_path
+
+
+def ingest_with(collect: Callable[[Path], Path]) -> None:
+    """Collect into a temporary snapshot, load it as one sync run, then derive."""
+    with graph() as connected, tempfile.TemporaryDirectory(prefix="authmap-") as tmp:
+        path = collect(Path(tmp) / "snapshot.jsonl.gz")
+        connected.apply_schema()
+        try:
+            report = load_snapshot(connected, path)
+        except SnapshotError as exc:
+            fail(f"the collected snapshot is invalid, nothing loaded: {exc}")
+        derived = run_derive(connected)
+    nodes, links = sum(report.nodes.values()), sum(report.links.values())
+    out.print(
+        f"Run {report.sync_run} {report.status}: {nodes} nodes, {links} relationships, "
+        f"{report.removed} stale removed"
+    )
+    for name, count in report.missing.items():
+        err.print(f"  warning: {count} {name} link(s) skipped: target not in the graph")
+    out.print(derived.summary())
+
+
+# -- vCenter ---------------------------------------------------------------------------------
+def _vcenter(
     server: str,
     user: str,
     password_env: str | None,
@@ -63,81 +130,151 @@ def _collect_vcenter(
         service_instance = connect(target)
     except VCenterConnectionError as exc:
         fail(str(exc))
-    counts: Counter[str] = Counter()
     try:
-        content = service_instance.RetrieveContent()
-        source = SourceIdentity(kind="vcenter", id=content.about.instanceUuid, name=target.server)
-        with (
-            SnapshotWriter(out_path, source) as writer,
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar,
-        ):
-            task = bar.add_task("collecting", total=None)
-
-            def sink(record: Record) -> None:
-                writer.write(record)
-                counts[record.kind] += 1
-                if writer.count % 500 == 0:
-                    bar.update(task, description=f"collecting: {writer.count} records")
-
-            collect_everything(service_instance, target, sink, writer.gap)
-            gaps = list(writer.gaps)
-    except Exception as exc:  # the server went away or answered nonsense mid-collection
-        reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-        fail(
-            f"collection from {target.server} failed after {sum(counts.values())} records "
-            f"({type(exc).__name__}: {reason}); no snapshot was written and nothing was loaded"
+        about = service_instance.RetrieveContent().about
+        source = SourceIdentity(kind="vcenter", id=about.instanceUuid, name=target.server)
+        return write_snapshot(
+            out_path,
+            source,
+            lambda sink, gap: collect_everything(service_instance, target, sink, gap),
+            target.server,
         )
     finally:
         disconnect(service_instance)
-    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    out.print(f"Collected {sum(counts.values())} records from {target.server}: {summary}")
-    for gap in gaps:
-        err.print(f"  gap: {gap.what}: {gap.reason} ({gap.entity})")
-    return out_path
+
+
+VC_SERVER = typer.Option(..., "--server", help="vCenter HOST[:PORT].")
 
 
 @collect_app.command("vcenter")
 def collect_vcenter_cmd(
-    server: str = SERVER,
-    user: str = USER,
+    server: str = VC_SERVER,
+    user: str = USER_VC,
     password_env: str | None = PASSWORD_ENV,
     ca_file: Path | None = CA_FILE,
     insecure: bool = INSECURE,
-    out_path: Path = typer.Option(..., "--out", help="Snapshot file (.jsonl or .jsonl.gz)."),
+    out_path: Path = OUT,
 ) -> None:
     """Collect a vCenter's governance configuration into a snapshot file."""
-    _collect_vcenter(server, user, password_env, ca_file, insecure, out_path)
+    _vcenter(server, user, password_env, ca_file, insecure, out_path)
     out.print(f"Snapshot written to {out_path}")
 
 
 @ingest_app.command("vcenter")
 def ingest_vcenter_cmd(
-    server: str = SERVER,
-    user: str = USER,
+    server: str = VC_SERVER,
+    user: str = USER_VC,
     password_env: str | None = PASSWORD_ENV,
     ca_file: Path | None = CA_FILE,
     insecure: bool = INSECURE,
 ) -> None:
     """Collect a vCenter and load it into the graph (one sync run)."""
-    with graph() as connected, tempfile.TemporaryDirectory(prefix="authmap-") as tmp:
-        path = _collect_vcenter(
-            server, user, password_env, ca_file, insecure, Path(tmp) / "vcenter.jsonl.gz"
+    ingest_with(lambda path: _vcenter(server, user, password_env, ca_file, insecure, path))
+
+
+# -- Active Directory ------------------------------------------------------------------------
+def _ad(
+    servers: list[str],
+    user: str,
+    password_env: str | None,
+    ca_file: Path | None,
+    insecure: bool,
+    starttls: bool,
+    base_dn: str | None,
+    range_step: int,
+    out_path: Path,
+) -> Path:
+    from ingest.ad import ADConnectionError, ADTarget, collect_domain, connect
+    from ingest.ad.collect import domain_info
+
+    password = _password(password_env)
+    targets = [
+        ADTarget(url, user, password, starttls=starttls, ca_file=ca_file, insecure=insecure)
+        for url in servers
+    ]
+    connections: list[Any] = []
+    try:
+        for target in targets:
+            connections.append(connect(target))
+        forests = {domain_info(conn).forest_dns for conn in connections}
+    except (ADConnectionError, RuntimeError) as exc:
+        fail(str(exc))
+    finally:
+        if len(connections) < len(targets):
+            for conn in connections:
+                conn.unbind()
+    if len(forests) != 1:
+        fail(
+            f"the servers belong to different forests ({', '.join(sorted(forests))}): "
+            "collect each forest into its own snapshot"
         )
-        connected.apply_schema()
-        try:
-            report = load_snapshot(connected, path)
-        except SnapshotError as exc:
-            fail(f"the collected snapshot is invalid, nothing loaded: {exc}")
-    nodes, links = sum(report.nodes.values()), sum(report.links.values())
-    out.print(
-        f"Run {report.sync_run} {report.status}: {nodes} nodes, {links} relationships, "
-        f"{report.removed} stale removed"
+    forest = forests.pop()
+    source = SourceIdentity(kind="ad", id=f"forest:{forest}", name=forest)
+
+    def fill(sink: Sink, gap: GapSink) -> None:
+        for conn in connections:
+            collect_domain(
+                conn,
+                sink,
+                gap,
+                range_step=range_step,
+                base_dn=base_dn if len(connections) == 1 else None,
+            )
+
+    try:
+        return write_snapshot(out_path, source, fill, ", ".join(t.where for t in targets))
+    finally:
+        for conn in connections:
+            conn.unbind()
+
+
+AD_SERVER = typer.Option(
+    ...,
+    "--server",
+    help="ldaps://HOST[:PORT], or ldap://HOST[:PORT] with --starttls. Repeat it for the other "
+    "domains of the forest (one domain controller each).",
+)
+STARTTLS = typer.Option(False, "--starttls", help="Upgrade ldap:// with StartTLS.")
+BASE_DN = typer.Option(
+    None, "--base-dn", help="Search base (default: the whole domain, from the rootDSE)."
+)
+RANGE_STEP = typer.Option(
+    1500, "--range-step", min=10, help="Values per member range request (AD's MaxValRange is 1500)."
+)
+
+
+@collect_app.command("ad")
+def collect_ad_cmd(
+    server: list[str] = AD_SERVER,
+    user: str = USER_AD,
+    password_env: str | None = PASSWORD_ENV,
+    base_dn: str | None = BASE_DN,
+    ca_file: Path | None = CA_FILE,
+    insecure: bool = INSECURE,
+    starttls: bool = STARTTLS,
+    range_step: int = RANGE_STEP,
+    out_path: Path = OUT,
+) -> None:
+    """Collect Active Directory users, groups and memberships into a snapshot file."""
+    _ad(server, user, password_env, ca_file, insecure, starttls, base_dn, range_step, out_path)
+    out.print(f"Snapshot written to {out_path}")
+
+
+@ingest_app.command("ad")
+def ingest_ad_cmd(
+    server: list[str] = AD_SERVER,
+    user: str = USER_AD,
+    password_env: str | None = PASSWORD_ENV,
+    base_dn: str | None = BASE_DN,
+    ca_file: Path | None = CA_FILE,
+    insecure: bool = INSECURE,
+    starttls: bool = STARTTLS,
+    range_step: int = RANGE_STEP,
+) -> None:
+    """Collect Active Directory and load it into the graph (one sync run), then resolve the
+    vCenter permissions' principals against it."""
+    ingest_with(
+        lambda path: _ad(
+            server, user, password_env, ca_file, insecure, starttls, base_dn, range_step, path
+        )
     )
-    for name, count in report.missing.items():
-        err.print(f"  warning: {count} {name} link(s) skipped: target not in the graph")

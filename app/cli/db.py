@@ -7,6 +7,7 @@ import json
 import typer
 
 from app.cli.common import fail, graph, out
+from app.derive import run_derive
 
 app = typer.Typer(help="Prepare and inspect the graph database.", no_args_is_help=True)
 
@@ -44,3 +45,11 @@ def reset(
     with graph() as connected:
         deleted = connected.write_chunked("admin/wipe", {})
     out.print(f"Deleted {deleted} nodes.")
+
+
+def derive() -> None:
+    """Re-run every derivation (principal resolution; decisions later) on the current graph.
+    Loads and ingests do this automatically."""
+    with graph() as connected:
+        report = run_derive(connected)
+    out.print(report.summary())

@@ -16,6 +16,7 @@ from rich.progress import (
 )
 
 from app.cli.common import err, fail, graph, out
+from app.derive import run_derive
 from app.graph.loader import load_snapshot
 from app.snapshot import SnapshotError, SnapshotSummary, validate
 
@@ -76,5 +77,8 @@ def load(
                         f"  warning: {count} {name} link(s) skipped: target not in the graph"
                         f" (e.g. {', '.join(report.missing_samples.get(name, [])[:3])})"
                     )
+        derived = run_derive(connected)
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        out.print(derived.summary())

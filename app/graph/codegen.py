@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.graph.model import NODE_TYPES, SHARED_KEY_LABELS, SOURCE_LABEL, NodeType, Rel
+from app.graph.model import (
+    NODE_TYPES,
+    SHARED_INDEXES,
+    SHARED_KEY_LABELS,
+    SOURCE_LABEL,
+    NodeType,
+    Rel,
+)
 
 HEADER = "// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.\n"
 
@@ -48,7 +55,7 @@ def rel_load(node: NodeType, rel: Rel) -> str:
         f"(maps with from and to ids), $source_id, $sync_run.\n"
         f"UNWIND $rows AS row\n"
         f"OPTIONAL MATCH (a:{node.label} {{id: row.from}})\n"
-        f"OPTIONAL MATCH (b:{rel.target} {{id: row.to}})\n"
+        f"OPTIONAL MATCH (b:{rel.target} {{{rel.target_key}: row.to}})\n"
         f"FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END |\n"
         f"  MERGE {pattern}\n"
         f"  SET r.source_id = $source_id, r.sync_run = $sync_run)\n"
@@ -90,6 +97,10 @@ def schema() -> str:
         lines.append(
             f"CREATE CONSTRAINT {_ident(label)}_id IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.id IS UNIQUE;"
+        )
+    for label, prop in SHARED_INDEXES:
+        lines.append(
+            f"CREATE INDEX {_ident(label)}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop});"
         )
     for node in NODE_TYPES:
         lines.append(

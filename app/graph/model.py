@@ -8,9 +8,9 @@ fields, except ``kind`` and the fields that hold relationship targets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from app.records import Record
+from app.records import Record, ad
 from app.records import vcenter as v
 
 SOURCE_LABEL = "Source"
@@ -22,6 +22,7 @@ class Rel:
     """A relationship from a node to the node(s) whose id a record field holds.
 
     ``reverse`` flips the direction: the edge points from the target to this node.
+    ``target_key`` is the target property the field's values match (``id`` by default).
     """
 
     type: str
@@ -29,6 +30,7 @@ class Rel:
     target: str
     many: bool = False
     reverse: bool = False
+    target_key: str = "id"
 
     def name(self, label: str) -> str:
         """A file-name-safe identifier such as ``VirtualMachine-IN_FOLDER-Folder``."""
@@ -43,7 +45,6 @@ class NodeType:
     extra_labels: tuple[str, ...] = ()
     rels: tuple[Rel, ...] = ()
     indexes: tuple[str, ...] = ("name",)
-    unique: tuple[str, ...] = field(default=())
 
     @property
     def label(self) -> str:
@@ -141,7 +142,43 @@ NODE_TYPES: tuple[NodeType, ...] = (
 )
 """Every source node type, in load order."""
 
-SHARED_KEY_LABELS: tuple[str, ...] = (VSPHERE,)
+AD_PRINCIPAL = "ADPrincipal"
+"""Label shared by AD users, groups and foreign security principals."""
+
+_P = (AD_PRINCIPAL,)
+_IN_DOMAIN = Rel("IN_DOMAIN", "domain", "ADDomain")
+
+NODE_TYPES += (
+    NodeType(ad.ADDomain, indexes=("name", "sid", "netbios_name", "dns_name")),
+    NodeType(
+        ad.ADUser,
+        _P,
+        (_IN_DOMAIN, Rel("HAS_PRIMARY_GROUP", "primary_group_sid", AD_PRINCIPAL, target_key="sid")),
+        indexes=("name", "sam_account_name", "upn"),
+    ),
+    NodeType(
+        ad.ADGroup,
+        _P,
+        (
+            _IN_DOMAIN,
+            Rel("MEMBER_OF", "members", AD_PRINCIPAL, many=True, reverse=True, target_key="dn_key"),
+            Rel("MANAGED_BY", "managed_by", AD_PRINCIPAL, target_key="dn_key"),
+        ),
+        indexes=("name", "sam_account_name"),
+    ),
+    NodeType(ad.ADForeignPrincipal, _P, (_IN_DOMAIN,), indexes=("name",)),
+    NodeType(ad.ADComputer, _P, (_IN_DOMAIN,), indexes=("name", "sam_account_name")),
+)
+
+SHARED_INDEXES: tuple[tuple[str, str], ...] = (
+    (AD_PRINCIPAL, "dn_key"),
+    (AD_PRINCIPAL, "sid"),
+    (AD_PRINCIPAL, "account_key"),
+    (AD_PRINCIPAL, "upn_key"),
+)
+"""Indexes on shared labels, for relationships matched on a key other than ``id``."""
+
+SHARED_KEY_LABELS: tuple[str, ...] = (VSPHERE, AD_PRINCIPAL)
 """Labels shared by several node types whose ``id`` is still unique (relationship targets)."""
 
 BY_KIND: dict[str, NodeType] = {node.label: node for node in NODE_TYPES}

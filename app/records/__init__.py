@@ -4,7 +4,7 @@ Each record class has a ``kind`` (a ``Literal`` naming it) and a stable ``id`` d
 source's own identity. Records know nothing of Neo4j; ``app.graph.model`` binds them to labels.
 """
 
-from app.records import vcenter
+from app.records import ad, vcenter
 from app.records.base import RECORD_TYPES, Record, record_type
 from app.records.vcenter import Datacenter, Folder, VCenter, VirtualMachine
 
@@ -15,6 +15,7 @@ __all__ = [
     "Record",
     "VCenter",
     "VirtualMachine",
+    "ad",
     "record_type",
     "vcenter",
 ]

@@ -1,0 +1,20 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Load ADGroup nodes. Parameters: $rows (list of maps with id and the properties), $source_id, $sync_run.
+UNWIND $rows AS row
+MERGE (n:ADGroup {id: row.id})
+SET n:Source:ADPrincipal,
+    n.guid = row.guid,
+    n.sid = row.sid,
+    n.dn = row.dn,
+    n.dn_key = row.dn_key,
+    n.name = row.name,
+    n.account_key = row.account_key,
+    n.sam_account_name = row.sam_account_name,
+    n.description = row.description,
+    n.scope = row.scope,
+    n.security = row.security,
+    n.when_changed = row.when_changed,
+    n.member_count = row.member_count,
+    n.source_id = $source_id,
+    n.sync_run = $sync_run
+RETURN count(n) AS written;

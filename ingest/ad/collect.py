@@ -1,0 +1,285 @@
+"""Map one domain controller's directory to records, streaming paged searches.
+
+Memory stays bounded: each object is turned into a record and handed to the sink as its page
+arrives; large groups' members are fetched with explicit range retrieval
+(``member;range=lo-hi``) and never held for more than one group at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ldap3 import BASE, SUBTREE, Connection
+from ldap3.utils.conv import escape_filter_chars
+
+from app.records import Record
+from app.records import ad as r
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[Record], None]
+GapSink = Callable[[str, str, str | None], None]
+
+PAGE_SIZE = 500
+RANGE_STEP = 1500
+UAC_DISABLED = 0x2
+_RANGE = re.compile(r"^member;range=(\d+)-(\*|\d+)$", re.IGNORECASE)
+
+COMMON = ["objectGUID", "objectSid", "distinguishedName", "name", "sAMAccountName", "whenChanged"]
+USER_ATTRS = [
+    *COMMON,
+    "userPrincipalName",
+    "displayName",
+    "mail",
+    "userAccountControl",
+    "primaryGroupID",
+]
+GROUP_ATTRS = [*COMMON, "groupType", "description", "managedBy"]
+COMPUTER_ATTRS = [*COMMON, "userAccountControl"]
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """Identity of the domain a DC serves, and of its forest."""
+
+    sid: str
+    netbios: str
+    dns: str
+    dn: str
+    forest_dns: str
+
+    @property
+    def id(self) -> str:
+        """The domain record id."""
+        return f"ad:{self.sid}"
+
+
+def dn_to_dns(dn: str) -> str:
+    """``DC=corp,DC=example,DC=test`` → ``corp.example.test``."""
+    return ".".join(
+        p.split("=", 1)[1] for p in dn.split(",") if p.strip().upper().startswith("DC=")
+    )
+
+
+def _first(raw: dict[str, list[bytes]], name: str) -> bytes | None:
+    for key, values in raw.items():
+        if key.lower() == name.lower() and values:
+            return values[0]
+    return None
+
+
+def _text(raw: dict[str, list[bytes]], name: str) -> str | None:
+    value = _first(raw, name)
+    return value.decode("utf-8") if value is not None else None
+
+
+def _int(raw: dict[str, list[bytes]], name: str) -> int | None:
+    value = _text(raw, name)
+    return int(value) if value not in (None, "") else None
+
+
+def _time(raw: dict[str, list[bytes]], name: str) -> datetime | None:
+    value = _text(raw, name)
+    if not value:
+        return None
+    return datetime.strptime(value.split(".")[0].rstrip("Z"), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+
+
+def _guid(raw: dict[str, list[bytes]]) -> str:
+    value = _first(raw, "objectGUID")
+    if value is None:
+        raise ValueError("object without objectGUID")
+    return str(uuid.UUID(bytes_le=value))
+
+
+def sid_text(value: bytes) -> str:
+    """A binary SID as ``S-1-5-21-...``: revision, 48-bit big-endian authority, then
+    little-endian 32-bit sub-authorities."""
+    count = value[1]
+    authority = int.from_bytes(value[2:8], "big")
+    subs = [int.from_bytes(value[8 + 4 * i : 12 + 4 * i], "little") for i in range(count)]
+    return "-".join(["S", str(value[0]), str(authority), *map(str, subs)])
+
+
+def _sid(raw: dict[str, list[bytes]]) -> str | None:
+    value = _first(raw, "objectSid")
+    return sid_text(value) if value is not None else None
+
+
+def domain_info(conn: Connection) -> DomainInfo:
+    """Read the rootDSE, the domain object and its crossRef (NetBIOS and DNS names)."""
+    info = conn.server.info
+    if info is None:
+        raise RuntimeError("the server did not return its rootDSE")
+    default_nc = str(info.other["defaultNamingContext"][0])
+    config_nc = str(info.other["configurationNamingContext"][0])
+    root_nc = str(info.other.get("rootDomainNamingContext", [default_nc])[0])
+    conn.search(default_nc, "(objectClass=*)", BASE, attributes=["objectSid"])
+    sid = _sid(conn.response[0]["raw_attributes"]) if conn.response else None
+    if sid is None:
+        raise RuntimeError(f"cannot read the objectSid of {default_nc}")
+    conn.search(
+        f"CN=Partitions,{config_nc}",
+        f"(&(objectClass=crossRef)(nCName={escape_filter_chars(default_nc)}))",
+        SUBTREE,
+        attributes=["nETBIOSName", "dnsRoot"],
+    )
+    entry = next((e for e in conn.response or [] if e.get("type") == "searchResEntry"), None)
+    raw = entry["raw_attributes"] if entry else {}
+    netbios = _text(raw, "nETBIOSName") or dn_to_dns(default_nc).split(".")[0].upper()
+    dns = _text(raw, "dnsRoot") or dn_to_dns(default_nc)
+    return DomainInfo(
+        sid=sid, netbios=netbios, dns=dns, dn=default_nc, forest_dns=dn_to_dns(root_nc)
+    )
+
+
+def _paged(
+    conn: Connection, base: str, search_filter: str, attributes: list[str], gap: GapSink
+) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
+    entries = conn.extend.standard.paged_search(
+        base,
+        search_filter,
+        SUBTREE,
+        attributes=attributes,
+        paged_size=PAGE_SIZE,
+        generator=True,
+    )
+    for entry in entries:
+        if entry.get("type") == "searchResEntry":
+            yield entry["dn"], entry["raw_attributes"]
+    result = conn.result or {}
+    if result.get("result", 0) not in (0,):
+        gap(f"search {search_filter}", str(result.get("description")), base)
+
+
+def _members(conn: Connection, dn: str, step: int, gap: GapSink) -> list[str]:
+    """All ``member`` values of one group, by explicit range retrieval."""
+    members: list[str] = []
+    low = 0
+    while True:
+        conn.search(
+            dn, "(objectClass=*)", BASE, attributes=[f"member;range={low}-{low + step - 1}"]
+        )
+        entry = next((e for e in conn.response or [] if e.get("type") == "searchResEntry"), None)
+        if entry is None:
+            if (conn.result or {}).get("result", 0) != 0:
+                gap("group members", str(conn.result.get("description")), dn)
+            return members
+        ranged = [
+            (k, v) for k, v in entry["raw_attributes"].items() if k.lower().startswith("member")
+        ]
+        if not ranged:
+            return members
+        key, values = ranged[0]
+        members.extend(v.decode("utf-8") for v in values)
+        match = _RANGE.match(key)
+        if match is None or match.group(2) == "*":
+            return members
+        low = int(match.group(2)) + 1
+
+
+def _scope(group_type: int) -> str:
+    if group_type & 0x1:
+        return "builtin"
+    if group_type & 0x2:
+        return "global"
+    if group_type & 0x4:
+        return "domain_local"
+    if group_type & 0x8:
+        return "universal"
+    return "unknown"
+
+
+def collect_domain(
+    conn: Connection,
+    sink: Sink,
+    gap: GapSink,
+    *,
+    range_step: int = RANGE_STEP,
+    base_dn: str | None = None,
+) -> DomainInfo:
+    """Collect the domain the connection's DC serves (searching under ``base_dn`` if given,
+    else the whole domain); returns its identity."""
+    dom = domain_info(conn)
+    search_base = base_dn or dom.dn
+    sink(
+        r.ADDomain(
+            id=dom.id,
+            sid=dom.sid,
+            netbios_name=dom.netbios,
+            dns_name=dom.dns,
+            dn=dom.dn,
+            name=dom.dns,
+        )
+    )
+
+    def account_key(raw: dict[str, list[bytes]]) -> str | None:
+        sam = _text(raw, "sAMAccountName")
+        return f"{dom.netbios}\\{sam}".lower() if sam else None
+
+    def base(dn: str, raw: dict[str, list[bytes]]) -> dict[str, Any]:
+        return {
+            "id": f"ad:{_guid(raw)}",
+            "guid": _guid(raw),
+            "sid": _sid(raw),
+            "dn": dn,
+            "dn_key": r.dn_key(dn),
+            "name": _text(raw, "name") or dn,
+            "domain": dom.id,
+            "account_key": account_key(raw),
+        }
+
+    user_filter = "(&(objectCategory=person)(objectClass=user))"
+    for dn, raw in _paged(conn, search_base, user_filter, USER_ATTRS, gap):
+        uac = _int(raw, "userAccountControl") or 0
+        upn = _text(raw, "userPrincipalName")
+        rid = _int(raw, "primaryGroupID")
+        sink(
+            r.ADUser(
+                **base(dn, raw),
+                sam_account_name=_text(raw, "sAMAccountName"),
+                upn=upn,
+                upn_key=upn.lower() if upn else None,
+                display_name=_text(raw, "displayName"),
+                mail=_text(raw, "mail"),
+                enabled=not uac & UAC_DISABLED,
+                when_changed=_time(raw, "whenChanged"),
+                primary_group_sid=f"{dom.sid}-{rid}" if rid else None,
+            )
+        )
+    for dn, raw in _paged(conn, search_base, "(objectClass=group)", GROUP_ATTRS, gap):
+        group_type = _int(raw, "groupType") or 0
+        members = _members(conn, dn, range_step, gap)
+        managed_by = _text(raw, "managedBy")
+        sink(
+            r.ADGroup(
+                **base(dn, raw),
+                sam_account_name=_text(raw, "sAMAccountName"),
+                description=_text(raw, "description"),
+                scope=_scope(group_type),
+                security=bool(group_type & 0x80000000),
+                when_changed=_time(raw, "whenChanged"),
+                managed_by=r.dn_key(managed_by) if managed_by else None,
+                members=[r.dn_key(m) for m in members],
+                member_count=len(members),
+            )
+        )
+    for dn, raw in _paged(conn, search_base, "(objectClass=computer)", COMPUTER_ATTRS, gap):
+        uac = _int(raw, "userAccountControl") or 0
+        sink(
+            r.ADComputer(
+                **base(dn, raw),
+                sam_account_name=_text(raw, "sAMAccountName"),
+                enabled=not uac & UAC_DISABLED,
+            )
+        )
+    fsp_filter = "(objectClass=foreignSecurityPrincipal)"
+    for dn, raw in _paged(conn, search_base, fsp_filter, COMMON, gap):
+        sink(r.ADForeignPrincipal(**base(dn, raw)))
+    return dom
