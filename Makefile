@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system:
-	scripts/bootstrap.sh java maven go
+	scripts/bootstrap.sh java maven go samba
 
 lint: install
 	$(BIN)/ruff check .
