@@ -8,7 +8,6 @@ them to the principal whose ``dn_key`` matches, wherever it was collected.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import ClassVar, Literal
 
@@ -16,13 +15,65 @@ from pydantic import Field
 
 from app.records.base import Record
 
-_SEPARATOR_SPACES = re.compile(r"\s*(?<!\\)([,=+])\s*")
+_SPECIAL = ',+"\\<>;='
+
+
+def _split_unescaped(text: str, separators: str) -> list[str]:
+    parts, current, i = [], [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if char in separators:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(value: str) -> str:
+    out, i = bytearray(), 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            pair = value[i + 1 : i + 3]
+            if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+                out.append(int(pair, 16))
+                i += 3
+                continue
+            out.extend(value[i + 1].encode())
+            i += 2
+            continue
+        out.extend(value[i].encode())
+        i += 1
+    return out.decode("utf-8", errors="replace")
+
+
+def _escape(value: str) -> str:
+    escaped = "".join(f"\\{c}" if c in _SPECIAL else c for c in value)
+    if escaped.startswith(("#", " ")):
+        escaped = "\\" + escaped
+    if escaped.endswith(" ") and not escaped.endswith("\\ "):
+        escaped = escaped[:-1] + "\\ "
+    return escaped
 
 
 def dn_key(dn: str) -> str:
-    """A comparison key for a DN: AD compares DNs case-insensitively and ignores spaces
-    around unescaped separators."""
-    return _SEPARATOR_SPACES.sub(r"\1", dn.strip()).lower()
+    """A canonical comparison key for a DN. AD compares DNs case-insensitively, ignores spaces
+    around separators and accepts several escapings of one character (``\\+``, ``\\2B``):
+    each value is unescaped, lower-cased and escaped again one way."""
+    rdns = []
+    for rdn in _split_unescaped(dn.strip(), ","):
+        avas = []
+        for ava in _split_unescaped(rdn, "+"):
+            attr, _, value = ava.partition("=")
+            avas.append(f"{attr.strip().lower()}={_escape(_unescape(value.strip()).lower())}")
+        rdns.append("+".join(avas))
+    return ",".join(rdns)
 
 
 class ADRecord(Record):
