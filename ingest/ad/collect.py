@@ -158,30 +158,35 @@ def _paged(
         gap(f"search {search_filter}", str(result.get("description")), base)
 
 
-def _members(conn: Connection, dn: str, step: int, gap: GapSink) -> list[str]:
-    """All ``member`` values of one group, by explicit range retrieval."""
-    members: list[str] = []
-    low = 0
-    while True:
+def _take_range(raw: dict[str, list[bytes]]) -> tuple[list[str], int | None]:
+    """The ``member`` values of an entry, and where the next range starts (None: complete)."""
+    for key, values in raw.items():
+        if key.lower().startswith("member"):
+            match = _RANGE.match(key)
+            more = match is not None and match.group(2) != "*"
+            next_low = int(match.group(2)) + 1 if match is not None and more else None
+            return [v.decode("utf-8") for v in values], next_low
+    return [], None
+
+
+def _members(
+    conn: Connection, dn: str, first: dict[str, list[bytes]], step: int, gap: GapSink
+) -> list[str]:
+    """All ``member`` values of one group. The paged search already asked for the first range
+    (``member;range=0-<step-1>``); the rest is fetched range by range, as AD requires for
+    groups over MaxValRange (1,500) members."""
+    members, low = _take_range(first)
+    while low is not None:
         conn.search(
             dn, "(objectClass=*)", BASE, attributes=[f"member;range={low}-{low + step - 1}"]
         )
         entry = next((e for e in conn.response or [] if e.get("type") == "searchResEntry"), None)
         if entry is None:
-            if (conn.result or {}).get("result", 0) != 0:
-                gap("group members", str(conn.result.get("description")), dn)
-            return members
-        ranged = [
-            (k, v) for k, v in entry["raw_attributes"].items() if k.lower().startswith("member")
-        ]
-        if not ranged:
-            return members
-        key, values = ranged[0]
-        members.extend(v.decode("utf-8") for v in values)
-        match = _RANGE.match(key)
-        if match is None or match.group(2) == "*":
-            return members
-        low = int(match.group(2)) + 1
+            gap("group members", str((conn.result or {}).get("description")), dn)
+            break
+        values, low = _take_range(entry["raw_attributes"])
+        members.extend(values)
+    return members
 
 
 def _scope(group_type: int) -> str:
@@ -253,9 +258,10 @@ def collect_domain(
                 primary_group_sid=f"{dom.sid}-{rid}" if rid else None,
             )
         )
-    for dn, raw in _paged(conn, search_base, "(objectClass=group)", GROUP_ATTRS, gap):
+    group_attrs = [*GROUP_ATTRS, f"member;range=0-{range_step - 1}"]
+    for dn, raw in _paged(conn, search_base, "(objectClass=group)", group_attrs, gap):
         group_type = _int(raw, "groupType") or 0
-        members = _members(conn, dn, range_step, gap)
+        members = _members(conn, dn, raw, range_step, gap)
         managed_by = _text(raw, "managedBy")
         sink(
             r.ADGroup(
