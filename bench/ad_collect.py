@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ from app.config import Settings
 from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.localneo4j import LocalNeo4j
+from bench.measure import run_measured
 from ingest.ad.collect import COMMON, COMPUTER_ATTRS, GROUP_ATTRS, USER_ATTRS
 from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
 
@@ -76,9 +75,7 @@ def main() -> None:
         raw_s = time.perf_counter() - t
         snapshot = Path(tmp) / "ad.jsonl.gz"
         env = {**os.environ, "AD_PW": dc.admin_password}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t = time.perf_counter()
-        subprocess.run(
+        collect_s, rss = run_measured(
             [
                 sys.executable,
                 "-m",
@@ -96,12 +93,8 @@ def main() -> None:
                 "--out",
                 str(snapshot),
             ],
-            check=True,
-            capture_output=True,
-            env=env,
+            env,
         )
-        collect_s = time.perf_counter() - t
-        rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         home = Path(tmp) / "home"
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.localneo4j import LocalNeo4j
 from app.snapshot import SnapshotWriter, SourceIdentity
+from bench.measure import run_measured
 from ingest.vcenter.collect import PATHS, collect_vcenter
 from ingest.vcenter.collection import collect_everything
 from ingest.vcenter.connection import VCenterTarget
@@ -92,10 +91,9 @@ def everything(si: Any, sim: VcsimServer, path: Path) -> int:
 
 
 def peak_rss_of_cli(sim: VcsimServer, out: Path) -> float:
-    """Run ``authmap collect vcenter`` as a child and return its peak RSS in MB."""
+    """Run ``authmap collect vcenter`` as a child and return its own peak RSS in MB."""
     env = {**os.environ, "VCSIM_PW": sim.password}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
+    _, rss = run_measured(
         [
             sys.executable,
             "-m",
@@ -112,12 +110,9 @@ def peak_rss_of_cli(sim: VcsimServer, out: Path) -> float:
             "--out",
             str(out),
         ],
-        check=True,
-        capture_output=True,
-        env=env,
+        env,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024
+    return rss
 
 
 def main() -> None:

@@ -308,3 +308,22 @@ def test_read_base_dn_option(
         ou=dn_key(manifest.groups_ou),
     )
     assert users == [{"n": 0}] and groups == [{"n": 0}]
+
+
+def test_two_servers_of_one_domain_are_refused(
+    neo4j_instance: Neo4jInstance, graph: Any, directory: tuple[SambaDC, Manifest]
+) -> None:
+    dc, _ = directory
+    proc = _ingest(
+        neo4j_instance,
+        dc,
+        "--server",
+        dc.ldaps_url,
+        "--server",
+        dc.ldap_url,
+        "--starttls",
+        "--ca-file",
+        str(dc.ca_file),
+    )
+    assert proc.returncode == 2 and "same domain" in proc.stderr
+    assert _query(neo4j_instance, "MATCH (n:Source) RETURN count(n) AS n") == [{"n": 0}]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +41,10 @@ SECOND_ADDRESS = "127.0.0.21"
 STRONG_AUTH_ADDRESS = "127.0.0.22"
 LEFTOVER_ADDRESS = "127.0.0.23"
 BUSY_ADDRESS = "127.0.0.24"
+ORPHAN_ADDRESS = "127.0.0.25"
+REPO = Path(__file__).resolve().parents[1]
 IN_CHAIN = "1.2.840.113556.1.4.1941"
+pytestmark = pytest.mark.filterwarnings("ignore:ssl.match_hostname:DeprecationWarning")  # ldap3
 SPEC = DirectorySpec(users=2_000, groups=50, nesting_depth=4, big_group_members=1_600)
 
 
@@ -277,7 +282,7 @@ def test_range_retrieval_of_a_1600_member_group(dc: SambaDC, manifest: Manifest)
 def test_in_chain_matching_rule_resolves_nesting(dc: SambaDC, manifest: Manifest) -> None:
     conn = admin(dc)
     assert len(manifest.chain_group_dns) == 4
-    conn.search(manifest.base_dn, f"(member:{IN_CHAIN}:={manifest.chain_user_dn})", attributes=[])
+    conn.search(manifest.groups_ou, f"(member:{IN_CHAIN}:={manifest.chain_user_dn})", attributes=[])
     assert dns(conn) == set(manifest.chain_user_all_group_dns) >= set(manifest.chain_group_dns)
     conn.search(manifest.people_ou, f"(memberOf:{IN_CHAIN}:={manifest.top_group_dn})")
     assert len(dns(conn)) == manifest.top_group_user_count > 0
@@ -380,6 +385,30 @@ def test_leftover_samba_on_the_address_is_replaced(template: tuple[Path, Manifes
         assert old_dir is not None and not old_dir.exists()
         assert [s.pid for s in find_our_sambas() if s.address == LEFTOVER_ADDRESS] == [fresh.pid]
     forgotten.stop()
+
+
+def test_samba_exits_with_its_owner_and_the_copy_is_swept(
+    template: tuple[Path, Manifest],
+) -> None:
+    code = (
+        "import os, sys\n"
+        "from tests.support.samba_ad import SambaDC\n"
+        f"dc = SambaDC({str(template[0])!r}, {ORPHAN_ADDRESS!r}).start()\n"
+        "print(dc.pid, dc.instance_dir, flush=True)\n"
+        "os._exit(0)  # dies without stop()\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert child.returncode == 0, child.stderr
+    pid_text, instance_text = child.stdout.split()
+    deadline = time.monotonic() + 15
+    while samba_alive(int(pid_text)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not samba_alive(int(pid_text))  # EOF on its stdin pipe: samba stopped itself
+    assert Path(instance_text).is_dir()  # ... but nobody removed the copy
+    with SambaDC(template[0], ORPHAN_ADDRESS):
+        assert not Path(instance_text).exists()
 
 
 def test_foreign_listener_on_the_port_fails_clearly(template: tuple[Path, Manifest]) -> None:

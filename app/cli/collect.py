@@ -196,13 +196,16 @@ def _ad(
     try:
         for target in targets:
             connections.append(connect(target))
-        forests = {domain_info(conn).forest_dns for conn in connections}
+        domains = [domain_info(conn) for conn in connections]
+        forests = {domain.forest_dns for domain in domains}
     except (ADConnectionError, RuntimeError) as exc:
         fail(str(exc))
     finally:
         if len(connections) < len(targets):
             for conn in connections:
                 conn.unbind()
+    if len({domain.sid for domain in domains}) != len(domains):
+        fail("two --server values serve the same domain: give one domain controller per domain")
     if len(forests) != 1:
         fail(
             f"the servers belong to different forests ({', '.join(sorted(forests))}): "

@@ -90,7 +90,7 @@ def connect(target: ADTarget) -> Connection:
     )
     try:
         conn.open()
-        if target.starttls and not conn.start_tls():
+        if target.starttls and not server.ssl and not conn.start_tls():
             raise ADConnectionError(f"StartTLS with {target.where} failed: {conn.result}")
         if not conn.bind():
             description = (conn.result or {}).get("description", "bind refused")

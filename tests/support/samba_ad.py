@@ -284,14 +284,14 @@ def provision_template(
     final = templates / f"{name}-{template_key(version)}"
     if (final / STAMP_FILE).is_file():
         return final
-    with _locked(templates / f".{name}.lock"):
+    with _locked(templates / f".{final.name}.lock"):
         if (final / STAMP_FILE).is_file():
             return final
-        if final.exists():  # left by an older layout without a stamp: never reuse
+        if final.exists():  # not stamped, so never finished: never reuse
             shutil.rmtree(final)
-        for stale in templates.glob(f".build-{name}-*"):
+        for stale in templates.glob(f".build-{final.name}.*"):  # interrupted builds
             shutil.rmtree(stale, ignore_errors=True)
-        build = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=templates))
+        build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}.", dir=templates))
         try:
             t0 = time.monotonic()
             _provision(build)
@@ -888,6 +888,26 @@ def find_our_sambas() -> list[LeftoverSamba]:
     return found
 
 
+def sweep_stale_instances() -> list[Path]:
+    """Remove ``$TMPDIR/authmap-samba-*`` copies whose owner process died without ``stop()``.
+
+    (Samba itself exits when its owner dies: its stdin is a pipe from the owner.) Copies in
+    use by a running samba, or whose owner is alive, are kept. Returns the removed paths.
+    """
+    in_use = {left.instance_dir.resolve() for left in find_our_sambas()}
+    removed = []
+    for instance in Path(tempfile.gettempdir()).glob(f"{INSTANCE_PREFIX}*"):
+        try:
+            owner = int(json.loads((instance / INSTANCE_FILE).read_text())["owner_pid"])
+        except (OSError, ValueError, KeyError):
+            continue  # not ours, or being set up right now
+        if instance.resolve() in in_use or owner == os.getpid() or _pid_alive(owner):
+            continue
+        shutil.rmtree(instance, ignore_errors=True)
+        removed.append(instance)
+    return removed
+
+
 def _terminate(pid: int, timeout: float) -> None:
     """SIGTERM ``pid``'s process group (or ``pid``), then SIGKILL after ``timeout``."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -995,6 +1015,7 @@ class SambaDC:
         self.tls = ensure_tls()
         ensure_loopback_address(self.address)
         self._clear_address()
+        sweep_stale_instances()
 
         t0 = time.monotonic()
         parent = Path(tempfile.mkdtemp(prefix=f"{INSTANCE_PREFIX}{self.address}-"))
