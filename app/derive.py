@@ -1,31 +1,52 @@
 """Derivation: what the graph concludes from the loaded sources, re-run after every load.
 
-Today: resolve vCenter permission principals against the collected directory
-(``cypher/derive/resolve_principals.cypher``). Decisions join here (issue 5).
+1. Resolve vCenter permission principals against the collected directory
+   (``cypher/derive/resolve_principals.cypher``).
+2. Turn source configuration into ``Decision`` nodes (``cypher/derive/decisions/*.cypher``,
+   in file-name order): each with a stable id from its source objects, a category, a kind, a
+   one-sentence summary, ``EVIDENCE`` links to its source objects and ``AFFECTS`` links to the
+   VMs whose behaviour depends on it.
+3. Retire the decisions this run did not produce (their source vanished): never deleted.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from app.graph import Graph
 
+DECISIONS = "derive/decisions"
+
 
 @dataclass
 class DeriveReport:
-    """Counts per derived outcome."""
+    """What a derive run did."""
 
+    run: str = ""
     principals: dict[str, int] = field(default_factory=dict)
+    decisions: dict[str, int] = field(default_factory=dict)
+    retired: int = 0
 
     def summary(self) -> str:
         """One line for people."""
-        if not self.principals:
-            return "Derived: no vCenter permissions to resolve."
         parts = ", ".join(f"{n} {status}" for status, n in sorted(self.principals.items()))
-        return f"Derived: permission principals {parts}."
+        principals = f"permission principals {parts}; " if parts else ""
+        return (
+            f"Derived: {principals}{sum(self.decisions.values())} decisions"
+            f"{f', {self.retired} retired' if self.retired else ''}."
+        )
 
 
 def run_derive(graph: Graph) -> DeriveReport:
     """Run every derivation against the current graph (idempotent)."""
+    report = DeriveReport(run=uuid.uuid4().hex)
     rows = graph.write("derive/resolve_principals", {"aliases": graph.settings.ad_domain_aliases})
-    return DeriveReport(principals={str(r["status"]): int(r["count"]) for r in rows})
+    report.principals = {str(r["status"]): int(r["count"]) for r in rows}
+    names = [n for n in graph.library.names(DECISIONS) if not n.endswith("/99_retire")]
+    for name in names:
+        result = graph.write(name, {"run": report.run})
+        report.decisions[name.rsplit("/", 1)[-1]] = int(result[0]["decisions"]) if result else 0
+    retired = graph.write(f"{DECISIONS}/99_retire", {"run": report.run})
+    report.retired = int(retired[0]["retired"]) if retired else 0
+    return report

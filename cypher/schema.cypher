@@ -3,6 +3,9 @@
 CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX sync_run_source IF NOT EXISTS FOR (n:SyncRun) ON (n.source_id);
 CREATE INDEX source_scope IF NOT EXISTS FOR (n:Source) ON (n.source_id, n.sync_run);
+CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE;
+CREATE INDEX decision_category IF NOT EXISTS FOR (n:Decision) ON (n.category, n.status);
+CREATE INDEX decision_run IF NOT EXISTS FOR (n:Decision) ON (n.derive_run);
 CREATE CONSTRAINT vsphereentity_id IF NOT EXISTS FOR (n:VSphereEntity) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT adprincipal_id IF NOT EXISTS FOR (n:ADPrincipal) REQUIRE n.id IS UNIQUE;
 CREATE INDEX adprincipal_dn_key IF NOT EXISTS FOR (n:ADPrincipal) ON (n.dn_key);

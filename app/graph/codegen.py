@@ -25,6 +25,9 @@ STATIC_SCHEMA = """\
 CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX sync_run_source IF NOT EXISTS FOR (n:SyncRun) ON (n.source_id);
 CREATE INDEX source_scope IF NOT EXISTS FOR (n:Source) ON (n.source_id, n.sync_run);
+CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE;
+CREATE INDEX decision_category IF NOT EXISTS FOR (n:Decision) ON (n.category, n.status);
+CREATE INDEX decision_run IF NOT EXISTS FOR (n:Decision) ON (n.derive_run);
 """
 
 

@@ -1,0 +1,266 @@
+"""Decisions derived from a vcsim scenario built through the vSphere API, ingested through
+the CLI into the real Neo4j: counts per category exactly as constructed, stable ids across
+re-ingests, evidence and blast radius, retirement when the source vanishes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pyVim.connect import Disconnect, SmartConnect
+from pyVmomi import vim
+
+from tests.conftest import Neo4jInstance, run_cli
+from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+
+
+def _wait(task: Any) -> None:
+    deadline = time.monotonic() + 60
+    while task.info.state not in ("success", "error"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert task.info.state == "success", task.info.error
+
+
+def _find(content: Any, kind: type, name: str) -> Any:
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return next(o for o in view.view if o.name == name)
+    finally:
+        view.Destroy()
+
+
+def _connect(sim: VcsimServer) -> Any:
+    return SmartConnect(
+        host=sim.host,
+        port=sim.port,
+        user=sim.username,
+        pwd=sim.password,
+        disableSslCertValidation=True,
+    )
+
+
+def _build(sim: VcsimServer) -> None:
+    si = _connect(sim)
+    try:
+        content = si.RetrieveContent()
+        c0 = _find(content, vim.ClusterComputeResource, "DC0_C0")
+        c1 = _find(content, vim.ClusterComputeResource, "DC0_C1")
+        vm0 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM0")
+        vm1 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM1")
+        spec = vim.cluster.ConfigSpecEx(
+            drsConfig=vim.cluster.DrsConfigInfo(enabled=True, defaultVmBehavior="fullyAutomated"),
+            dasConfig=vim.cluster.DasConfigInfo(enabled=True, admissionControlEnabled=True),
+            groupSpec=[
+                vim.cluster.GroupSpec(
+                    operation="add", info=vim.cluster.VmGroup(name="web", vm=[vm0, vm1])
+                ),
+                vim.cluster.GroupSpec(
+                    operation="add",
+                    info=vim.cluster.HostGroup(name="rack-b", host=list(c0.host)[:1]),
+                ),
+            ],
+            rulesSpec=[
+                vim.cluster.RuleSpec(
+                    operation="add",
+                    info=vim.cluster.AntiAffinityRuleSpec(
+                        name="web-apart", enabled=True, mandatory=False, vm=[vm0, vm1]
+                    ),
+                ),
+                vim.cluster.RuleSpec(
+                    operation="add",
+                    info=vim.cluster.VmHostRuleInfo(
+                        name="web-not-rack-b",
+                        enabled=True,
+                        mandatory=False,
+                        vmGroupName="web",
+                        antiAffineHostGroupName="rack-b",
+                    ),
+                ),
+            ],
+            drsVmConfigSpec=[
+                vim.cluster.DrsVmConfigSpec(
+                    operation="add",
+                    info=vim.cluster.DrsVmConfigInfo(key=vm0, enabled=True, behavior="manual"),
+                )
+            ],
+            dasVmConfigSpec=[
+                vim.cluster.DasVmConfigSpec(
+                    operation="add",
+                    info=vim.cluster.DasVmConfigInfo(
+                        key=vm1, dasSettings=vim.cluster.DasVmSettings(restartPriority="high")
+                    ),
+                )
+            ],
+        )
+        _wait(c0.ReconfigureComputeResource_Task(spec, True))
+        off = vim.cluster.ConfigSpecEx(
+            drsConfig=vim.cluster.DrsConfigInfo(enabled=False),
+            dasConfig=vim.cluster.DasConfigInfo(enabled=False),
+        )
+        _wait(c1.ReconfigureComputeResource_Task(off, True))
+        auth = content.authorizationManager
+        dc = _find(content, vim.Datacenter, "DC0")
+        perm = vim.AuthorizationManager.Permission
+        auth.SetEntityPermissions(
+            dc,
+            [
+                perm(
+                    entity=dc,
+                    principal="CORP\\vSphere-Admins",
+                    group=True,
+                    roleId=-1,
+                    propagate=True,
+                )
+            ],
+        )
+        auth.SetEntityPermissions(
+            vm0,
+            [perm(entity=vm0, principal="CORP\\alice", group=False, roleId=-2, propagate=False)],
+        )
+        alloc = vim.ResourceAllocationInfo
+        c0.resourcePool.CreateResourcePool(
+            "gold",
+            vim.ResourceConfigSpec(
+                cpuAllocation=alloc(
+                    reservation=1000,
+                    limit=-1,
+                    expandableReservation=False,
+                    shares=vim.SharesInfo(level="normal", shares=0),
+                ),
+                memoryAllocation=alloc(
+                    reservation=0,
+                    limit=-1,
+                    expandableReservation=False,
+                    shares=vim.SharesInfo(level="normal", shares=0),
+                ),
+            ),
+        )
+        _wait(vm1.ReconfigVM_Task(vim.vm.ConfigSpec(memoryAllocation=alloc(reservation=2048))))
+        dvs = _find(content, vim.DistributedVirtualSwitch, "DVS0")
+        port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(
+            vlan=vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=120, inherited=False)
+        )
+        _wait(
+            dvs.AddDVPortgroup_Task(
+                [
+                    vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+                        name="pg-db-120", type="earlyBinding", numPorts=8, defaultPortConfig=port
+                    )
+                ]
+            )
+        )
+    finally:
+        Disconnect(si)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Iterator[VcsimServer]:
+    with VcsimServer(ensure_vcsim_binary(), cluster=2, host=2, vm=2, standalone_host=0) as sim:
+        _build(sim)
+        yield sim
+
+
+def _ingest(instance: Neo4jInstance, sim: VcsimServer) -> None:
+    env = {**instance.env, "VC_PW": sim.password}
+    proc = run_cli(
+        "ingest",
+        "vcenter",
+        "--server",
+        f"{sim.host}:{sim.port}",
+        "--user",
+        sim.username,
+        "--password-env",
+        "VC_PW",
+        "--insecure",
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def _decisions(instance: Neo4jInstance, *args: str) -> list[dict[str, Any]]:
+    proc = instance.cli("decisions", "list", "--format", "json", *args, check=True)
+    return list(json.loads(proc.stdout))
+
+
+def test_decisions_per_category_evidence_and_blast_radius(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    _ingest(neo4j_instance, scenario)
+    found = _decisions(neo4j_instance)
+    by_kind = Counter((d["category"], d["kind"]) for d in found)
+    assert by_kind == {
+        ("placement", "vm_anti_affinity"): 1,
+        ("placement", "vm_host"): 1,
+        ("placement", "cluster_drs"): 1,  # DC0_C0 only: DRS is off on DC0_C1
+        ("placement", "vm_drs_override"): 1,
+        ("failure_recovery", "cluster_ha"): 1,
+        ("failure_recovery", "vm_ha_override"): 1,
+        # vcsim's three root grants (Admin) plus the two of the scenario
+        ("change_authority", "permission"): 5,
+        ("change_authority", "permission_power"): 1,
+        # VM Network, DC0_DVPG0, pg-db-120 and the DVS uplink group (vcsim sets no uplink flag)
+        ("network_authority", "port_group"): 4,
+        ("capacity", "pool_allocation"): 1,
+        ("capacity", "vm_allocation"): 1,
+    }
+    summaries = {d["summary"]: d for d in found}
+    alice = summaries[
+        "User CORP\\alice holds role ReadOnly on VirtualMachine DC0_C0_RP0_VM0, on that object only"
+    ]
+    assert alice["affects"] == ["DC0_C0_RP0_VM0"]
+    assert {e["name"] for e in alice["evidence"]} == {"CORP\\alice", "ReadOnly", "DC0_C0_RP0_VM0"}
+    admins = next(d for d in found if d["summary"].startswith("Group CORP\\vSphere-Admins"))
+    assert admins["affects"] == [
+        "DC0_C0_RP0_VM0",
+        "DC0_C0_RP0_VM1",
+        "DC0_C1_RP0_VM0",
+        "DC0_C1_RP0_VM1",
+    ]
+    apart = next(d for d in found if d["kind"] == "vm_anti_affinity")
+    assert apart["affects"] == ["DC0_C0_RP0_VM0", "DC0_C0_RP0_VM1"]
+    assert {e["name"] for e in apart["evidence"]} == {"web-apart", "DC0_C0"}
+    assert all(d["status"] == "unowned" and d["state"] == "active" for d in found)
+
+
+def test_ids_are_stable_and_vanished_sources_retire(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    _ingest(neo4j_instance, scenario)
+    first = {d["id"]: d for d in _decisions(neo4j_instance)}
+    _ingest(neo4j_instance, scenario)
+    again = {d["id"]: d for d in _decisions(neo4j_instance)}
+    assert again.keys() == first.keys()
+    assert all(again[i]["first_seen"] == first[i]["first_seen"] for i in first)
+    si = _connect(scenario)
+    try:
+        content = si.RetrieveContent()
+        c0 = _find(content, vim.ClusterComputeResource, "DC0_C0")
+        rule = next(r for r in c0.configurationEx.rule if r.name == "web-apart")
+        _wait(
+            c0.ReconfigureComputeResource_Task(
+                vim.cluster.ConfigSpecEx(
+                    rulesSpec=[vim.cluster.RuleSpec(operation="remove", removeKey=rule.key)]
+                ),
+                True,
+            )
+        )
+    finally:
+        Disconnect(si)
+    _ingest(neo4j_instance, scenario)
+    retired = _decisions(neo4j_instance, "--state", "retired")
+    assert [d["kind"] for d in retired] == ["vm_anti_affinity"]
+    assert retired[0]["summary"] == next(
+        d["summary"] for d in first.values() if d["kind"] == "vm_anti_affinity"
+    )
+    assert retired[0]["retired_at"] and retired[0]["status"] == "retired"
+    assert len(_decisions(neo4j_instance, "--state", "active")) == len(first) - 1
+    # A further ingest keeps the retired decision (never deleted, not revived).
+    _ingest(neo4j_instance, scenario)
+    assert [d["id"] for d in _decisions(neo4j_instance, "--state", "retired")] == [retired[0]["id"]]
+    bad = neo4j_instance.cli("decisions", "list", "--category", "nonsense")
+    assert bad.returncode == 2 and "unknown category" in bad.stderr
