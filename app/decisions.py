@@ -35,6 +35,7 @@ class DecisionView(BaseModel):
     state: Literal["active", "retired"]
     status: str
     owner: str | None = None
+    version: int = 0
     first_seen: str | None = None
     retired_at: str | None = None
     evidence: list[Evidence]
@@ -42,16 +43,22 @@ class DecisionView(BaseModel):
 
 
 def list_decisions(
-    graph: Graph, *, category: str | None = None, state: str | None = None, limit: int = 100_000
+    graph: Graph,
+    *,
+    category: str | None = None,
+    state: str | None = None,
+    status: str | None = None,
+    limit: int = 100_000,
 ) -> list[DecisionView]:
-    """Decisions with evidence and blast radius, filtered by category and state.
-
-    Ownership (``status``/``owner``) is not recorded yet, so every decision is ``unowned``
-    (or ``retired``)."""
+    """Decisions with evidence and blast radius, filtered by category, state (active or
+    retired) and ownership status (``retired`` for retired decisions)."""
     rows: list[dict[str, Any]] = graph.read(
         "decisions/list", {"category": category, "state": state, "limit": limit}
     )
-    return [
-        DecisionView(**row, status="retired" if row["state"] == "retired" else "unowned")
-        for row in rows
-    ]
+    views = []
+    for row in rows:
+        ownership = row.pop("ownership")
+        view = DecisionView(**row, status="retired" if row["state"] == "retired" else ownership)
+        if status is None or view.status == status:
+            views.append(view)
+    return views

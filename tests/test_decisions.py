@@ -264,3 +264,90 @@ def test_ids_are_stable_and_vanished_sources_retire(
     assert [d["id"] for d in _decisions(neo4j_instance, "--state", "retired")] == [retired[0]["id"]]
     bad = neo4j_instance.cli("decisions", "list", "--category", "nonsense")
     assert bad.returncode == 2 and "unknown category" in bad.stderr
+
+
+def test_ownership_lifecycle_survives_reingest(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    _ingest(neo4j_instance, scenario)
+    cli = neo4j_instance.cli
+    ha = next(d for d in _decisions(neo4j_instance) if d["kind"] == "cluster_ha")
+    rule = next(d for d in _decisions(neo4j_instance) if d["kind"] == "vm_host")
+    cli("teams", "add", "platform-team", "--contact", "plat@corp.example", check=True)
+    cli("platforms", "add", "pve", "--kind", "Proxmox VE", check=True)
+    # Not yet assigned: accepting is refused with a clear message, nothing written.
+    refused = cli("decisions", "accept", ha["id"], "--actor", "bob")
+    assert refused.returncode == 2 and "it is unowned" in refused.stderr
+    unknown = cli("decisions", "assign", ha["id"], "--team", "nobody")
+    assert unknown.returncode == 2 and "no team 'nobody'" in unknown.stderr
+    cli("decisions", "assign", ha["id"], "--team", "platform-team", "--actor", "carol", check=True)
+    stale = cli("decisions", "accept", ha["id"], "--actor", "bob", "--if-version", "0")
+    assert stale.returncode == 2 and "version 1" in stale.stderr
+    cli("decisions", "accept", ha["id"], "--actor", "bob", "--if-version", "1", check=True)
+    no_ref = cli("decisions", "enforce", ha["id"], "--platform", "pve")
+    assert no_ref.returncode == 2 and "--reference" in no_ref.stderr
+    cli(
+        "decisions",
+        "enforce",
+        ha["id"],
+        "--platform",
+        "pve",
+        "--reference",
+        "ha-group prod-a (max_restart 2)",
+        "--actor",
+        "bob",
+        check=True,
+    )
+    cli(
+        "decisions",
+        "verify",
+        ha["id"],
+        "--method",
+        "dr_drill",
+        "--result",
+        "fail",
+        "--actor",
+        "dave",
+        check=True,
+    )
+    after_fail = next(d for d in _decisions(neo4j_instance) if d["id"] == ha["id"])
+    assert after_fail["status"] == "enforced"
+    cli(
+        "decisions",
+        "verify",
+        ha["id"],
+        "--method",
+        "dr_drill",
+        "--result",
+        "pass",
+        "--actor",
+        "dave",
+        check=True,
+    )
+    cli("decisions", "assign", rule["id"], "--team", "platform-team", check=True)
+    cli("decisions", "accept", rule["id"], check=True)
+    cli("decisions", "enforce", rule["id"], "--platform", "pve", "--process", check=True)
+
+    def states() -> dict[str, tuple[str, str | None]]:
+        return {d["id"]: (d["status"], d["owner"]) for d in _decisions(neo4j_instance)}
+
+    before = states()
+    assert before[ha["id"]] == ("verified", "platform-team")
+    assert before[rule["id"]] == ("enforced", "platform-team")
+    log = json.loads(cli("events", "--decision", ha["id"], "--json", check=True).stdout)
+    assert [(e["action"], e["before_status"], e["after_status"], e["actor"]) for e in log] == [
+        ("verify", "enforced", "verified", "dave"),
+        ("verify", "enforced", "enforced", "dave"),
+        ("enforce", "accepted", "enforced", "bob"),
+        ("accept", "assigned", "accepted", "bob"),
+        ("assign", "unowned", "assigned", "carol"),
+    ]
+    assert [e["version"] for e in log] == [5, 4, 3, 2, 1]
+    all_events = len(json.loads(cli("events", "--json", check=True).stdout))
+    # Ingests and derives change no ownership, enforcement, verification or event.
+    _ingest(neo4j_instance, scenario)
+    _ingest(neo4j_instance, scenario)
+    assert states() == before
+    assert len(json.loads(cli("events", "--json", check=True).stdout)) == all_events
+    owned = _decisions(neo4j_instance, "--status", "verified")
+    assert [d["id"] for d in owned] == [ha["id"]]

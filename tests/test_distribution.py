@@ -50,3 +50,11 @@ def test_not_a_distribution_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DistributionError, match="neither a directory nor a tar"):
         ensure_distribution(tmp_path / "cache", tmp_path / "notes.txt")
     assert not list((tmp_path / "cache" / "neo4j").rglob("*.jar"))
+
+
+def test_generated_passwords_never_look_like_options() -> None:
+    from app.localneo4j.server import generate_password
+
+    passwords = {generate_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert all(p[0].isalpha() and len(p) >= 25 for p in passwords)

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from app import __version__
-from app.cli import collect, db, decisions, dev, load, neo4j, serve
+from app.cli import collect, db, decisions, dev, load, neo4j, ownership, serve
 
 app = typer.Typer(
     name="authmap",
@@ -23,7 +23,11 @@ app = typer.Typer(
 app.add_typer(neo4j.app, name="neo4j")
 app.add_typer(db.app, name="db")
 app.add_typer(dev.app, name="dev")
+ownership.register(decisions.app)
 app.add_typer(decisions.app, name="decisions")
+app.add_typer(ownership.teams_app, name="teams")
+app.add_typer(ownership.platforms_app, name="platforms")
+app.command("events")(ownership.events_cmd)
 app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")
 app.command("load")(load.load)

@@ -27,6 +27,9 @@ class Format(StrEnum):
 def list_cmd(
     category: str | None = typer.Option(None, help=f"One of: {', '.join(CATEGORIES)}."),
     state: str | None = typer.Option(None, help="active or retired (default: both)."),
+    status: str | None = typer.Option(
+        None, help="unowned, assigned, accepted, enforced, verified or retired."
+    ),
     output: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Decisions with their category, kind, summary, evidence and affected VMs."""
@@ -35,7 +38,7 @@ def list_cmd(
     if state not in (None, "active", "retired"):
         fail("--state must be active or retired")
     with graph() as connected:
-        found = list_decisions(connected, category=category, state=state)
+        found = list_decisions(connected, category=category, state=state, status=status)
     if output is Format.json:
         typer.echo(json.dumps([d.model_dump() for d in found], indent=2, ensure_ascii=False))
         return

@@ -28,6 +28,10 @@ CREATE INDEX source_scope IF NOT EXISTS FOR (n:Source) ON (n.source_id, n.sync_r
 CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE;
 CREATE INDEX decision_category IF NOT EXISTS FOR (n:Decision) ON (n.category, n.status);
 CREATE INDEX decision_run IF NOT EXISTS FOR (n:Decision) ON (n.derive_run);
+CREATE CONSTRAINT team_name IF NOT EXISTS FOR (n:Team) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT platform_name IF NOT EXISTS FOR (n:TargetPlatform) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE;
+CREATE INDEX event_decision IF NOT EXISTS FOR (n:Event) ON (n.decision_id);
 """
 
 

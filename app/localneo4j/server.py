@@ -18,6 +18,7 @@ import os
 import secrets
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import dataclass
@@ -82,6 +83,12 @@ def _port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def generate_password() -> str:
+    """A random password that never starts with ``-`` (Neo4j's admin tool would read such a
+    password as an option and fail, about one start in 32)."""
+    return secrets.choice(string.ascii_letters) + secrets.token_urlsafe(24)
 
 
 class LocalNeo4j:
@@ -171,7 +178,7 @@ class LocalNeo4j:
         """Set the initial password before the very first start (no default-password window)."""
         if (self.data_dir / "dbms" / "auth.ini").exists() or (self.data_dir / "databases").exists():
             return
-        password = secrets.token_urlsafe(24)
+        password = generate_password()
         self.password_file.touch(mode=0o600, exist_ok=True)
         self.password_file.chmod(0o600)
         self.password_file.write_text(password + "\n")

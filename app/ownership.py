@@ -1,0 +1,227 @@
+"""Ownership on the target: teams, platforms and each decision's lifecycle.
+
+unowned → assigned (to a team) → accepted (by that team) → enforced (the target control is
+recorded, or "no native equivalent: owned as a process") → verified (who, when, how, result).
+
+Every transition is checked here first (clear errors), then written by one Cypher statement
+that also appends its ``Event`` and only applies if the decision's ``version`` is still the
+one read (optimistic concurrency: a concurrent change raises :class:`ConflictError` and writes
+nothing). Ingests and derives never touch these properties, nodes or events.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from app.graph import Graph
+
+Status = Literal["unowned", "assigned", "accepted", "enforced", "verified"]
+Name = Field(min_length=1, max_length=200)
+
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "assign": ("unowned", "assigned", "accepted", "enforced", "verified"),
+    "accept": ("assigned",),
+    "enforce": ("accepted", "enforced", "verified"),
+    "verify": ("enforced", "verified"),
+}
+
+
+class OwnershipError(ValueError):
+    """A transition that is not allowed, or names something that does not exist."""
+
+
+class NotFoundError(OwnershipError):
+    """No such decision, team or platform."""
+
+
+class ConflictError(OwnershipError):
+    """The decision changed since it was read (stale version): nothing was written."""
+
+
+class Team(BaseModel):
+    """A team that can own decisions on the target."""
+
+    name: str = Name
+    contact: str | None = Field(default=None, max_length=500)
+    directory_group: str | None = Field(default=None, max_length=500)
+
+
+class TargetPlatform(BaseModel):
+    """A platform the estate moves to (Proxmox VE, OpenShift Virtualization, ...)."""
+
+    name: str = Name
+    kind: str = Field(min_length=1, max_length=200)
+
+
+class DecisionState(BaseModel):
+    """The ownership state of one decision."""
+
+    id: str
+    state: str
+    status: Status
+    version: int
+    team: str | None = None
+    enforcement_platform: str | None = None
+    enforcement_reference: str | None = None
+
+
+def default_actor() -> str:
+    """``user@host`` of the person running the command line."""
+    return f"{getpass.getuser()}@{socket.gethostname()}"
+
+
+def upsert_team(graph: Graph, team: Team, actor: str) -> None:
+    """Create or update a team."""
+    graph.write("ownership/team_upsert", {**team.model_dump(), "actor": actor})
+
+
+def upsert_platform(graph: Graph, platform: TargetPlatform, actor: str) -> None:
+    """Create or update a target platform."""
+    graph.write("ownership/platform_upsert", {**platform.model_dump(), "actor": actor})
+
+
+def state(graph: Graph, decision_id: str) -> DecisionState:
+    """The current ownership state (raises :class:`NotFoundError`)."""
+    rows = graph.read("ownership/state", {"decision_id": decision_id})
+    if not rows:
+        raise NotFoundError(f"no decision {decision_id!r}")
+    return DecisionState(**rows[0])
+
+
+def _transition(
+    graph: Graph,
+    action: str,
+    decision_id: str,
+    actor: str,
+    expected_version: int | None,
+    params: dict[str, Any],
+) -> DecisionState:
+    current = state(graph, decision_id)
+    if current.state == "retired" and action != "verify":
+        raise OwnershipError(f"decision {decision_id} is retired: its source no longer exists")
+    if current.status not in ALLOWED[action]:
+        raise OwnershipError(
+            f"cannot {action} decision {decision_id}: it is {current.status} "
+            f"(allowed from {', '.join(ALLOWED[action])})"
+        )
+    version = current.version if expected_version is None else expected_version
+    if version != current.version:
+        raise ConflictError(
+            f"decision {decision_id} is at version {current.version}, "
+            f"not {version}: reload it and try again"
+        )
+    rows = graph.write(
+        f"ownership/{action}",
+        {
+            "decision_id": decision_id,
+            "actor": actor,
+            "expected_version": version,
+            "note": None,
+            **params,
+        },
+    )
+    if not rows:
+        raise ConflictError(
+            f"decision {decision_id} changed while {action} was applied: "
+            "nothing was written; reload it and try again"
+        )
+    return state(graph, decision_id)
+
+
+def assign(
+    graph: Graph,
+    decision_id: str,
+    team: str,
+    actor: str,
+    *,
+    expected_version: int | None = None,
+    note: str | None = None,
+) -> DecisionState:
+    """Assign a decision to a team."""
+    if team not in {r["name"] for r in graph.read("ownership/teams") if r["type"] == "team"}:
+        raise NotFoundError(f"no team {team!r}: create it with `authmap teams add`")
+    return _transition(
+        graph, "assign", decision_id, actor, expected_version, {"team": team, "note": note}
+    )
+
+
+def accept(
+    graph: Graph,
+    decision_id: str,
+    actor: str,
+    *,
+    expected_version: int | None = None,
+    note: str | None = None,
+) -> DecisionState:
+    """The assigned team accepts ownership."""
+    return _transition(graph, "accept", decision_id, actor, expected_version, {"note": note})
+
+
+def enforce(
+    graph: Graph,
+    decision_id: str,
+    actor: str,
+    *,
+    platform: str,
+    reference: str | None,
+    control_kind: str | None = None,
+    expected_version: int | None = None,
+    note: str | None = None,
+) -> DecisionState:
+    """Record the target control that enforces the decision; ``reference=None`` means no
+    native equivalent: the decision is owned as a process."""
+    return _transition(
+        graph,
+        "enforce",
+        decision_id,
+        actor,
+        expected_version,
+        {
+            "platform": platform,
+            "reference": reference,
+            "control_kind": control_kind,
+            "native": reference is not None,
+            "note": note,
+        },
+    )
+
+
+def verify(
+    graph: Graph,
+    decision_id: str,
+    actor: str,
+    *,
+    method: Literal["config_check", "dr_drill"],
+    result: Literal["pass", "fail"],
+    verified_at: datetime | None = None,
+    expected_version: int | None = None,
+    note: str | None = None,
+) -> DecisionState:
+    """Record a verification (config check or DR drill) and its result."""
+    return _transition(
+        graph,
+        "verify",
+        decision_id,
+        actor,
+        expected_version,
+        {
+            "method": method,
+            "result": result,
+            "note": note,
+            "verified_at": verified_at.isoformat() if verified_at else None,
+        },
+    )
+
+
+def events(
+    graph: Graph, *, decision_id: str | None = None, actor: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """The event log, newest first."""
+    return graph.read(
+        "ownership/events", {"decision_id": decision_id, "actor": actor, "limit": limit}
+    )
