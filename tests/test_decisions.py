@@ -351,3 +351,123 @@ def test_ownership_lifecycle_survives_reingest(
     assert len(json.loads(cli("events", "--json", check=True).stdout)) == all_events
     owned = _decisions(neo4j_instance, "--status", "verified")
     assert [d["id"] for d in owned] == [ha["id"]]
+
+
+def _audit(instance: Neo4jInstance, *args: str) -> Any:
+    return instance.cli("audit", *args)
+
+
+def _counts(instance: Neo4jInstance) -> dict[str, tuple[int, int]]:
+    proc = _audit(instance, "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    return {a["id"]: (a["count"], a["total"]) for a in json.loads(proc.stdout)["audits"]}
+
+
+def test_audits_move_with_the_lifecycle_and_gate_pipelines(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    _ingest(neo4j_instance, scenario)
+    found = _decisions(neo4j_instance, "--state", "active")
+    protecting = [d for d in found if d["category"] in ("placement", "failure_recovery")]
+    assert _counts(neo4j_instance) == {
+        "authority-vacuum": (len(found), len(found)),
+        "orphaned-principals": (0, 0),  # no directory collected: every domain is external
+        "permission-power": (4, 5),  # the three root grants and vSphere-Admins hold Admin
+        "policy-blindspot": (0, 0),
+        "unverified-before-drill": (len(protecting), len(protecting)),
+    }
+    # Exit codes: findings at or above the threshold fail the pipeline.
+    assert _audit(neo4j_instance).returncode == 1
+    assert _audit(neo4j_instance, "--only", "policy-blindspot").returncode == 0
+    assert (
+        _audit(neo4j_instance, "--only", "authority-vacuum", "--fail-on", "critical").returncode
+        == 0
+    )
+    assert (
+        _audit(neo4j_instance, "--only", "permission-power", "--fail-on", "critical").returncode
+        == 1
+    )
+    bad = _audit(neo4j_instance, "--only", "no-such-audit")
+    assert bad.returncode == 2 and "unknown audit" in bad.stderr
+    # The lifecycle moves the audits by exactly the expected amounts.
+    cli = neo4j_instance.cli
+    ha = next(d["id"] for d in found if d["kind"] == "cluster_ha")
+    cli("teams", "add", "ops", check=True)
+    cli("platforms", "add", "ocp", "--kind", "OpenShift Virtualization", check=True)
+    start = _counts(neo4j_instance)
+    cli("decisions", "assign", ha, "--team", "ops", check=True)
+    assert _counts(neo4j_instance) == start
+    cli("decisions", "accept", ha, check=True)
+    step = _counts(neo4j_instance)
+    assert step["authority-vacuum"] == (start["authority-vacuum"][0] - 1, len(found))
+    assert step["policy-blindspot"] == (1, 1)
+    cli(
+        "decisions",
+        "enforce",
+        ha,
+        "--platform",
+        "ocp",
+        "--reference",
+        "NodeHealthCheck nhc-a",
+        check=True,
+    )
+    assert _counts(neo4j_instance)["policy-blindspot"] == (1, 1)
+    cli("decisions", "verify", ha, "--method", "config_check", "--result", "pass", check=True)
+    done = _counts(neo4j_instance)
+    assert done["policy-blindspot"] == (0, 1)
+    assert done["unverified-before-drill"] == (len(protecting) - 1, len(protecting))
+    assert done["authority-vacuum"] == step["authority-vacuum"]
+
+
+def test_audit_output_formats(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    import xmlschema
+
+    from tests.conftest import REPO
+
+    _ingest(neo4j_instance, scenario)
+    data = json.loads(_audit(neo4j_instance, "--format", "json").stdout)["audits"]
+    total_findings = sum(a["count"] for a in data)
+    for audit in data:
+        assert set(audit) >= {"id", "title", "severity", "workstream", "count", "total", "findings"}
+        for finding in audit["findings"]:
+            assert {"decision_id", "category", "summary"} <= set(finding)
+    rows = list(csv.reader(io.StringIO(_audit(neo4j_instance, "--format", "csv").stdout)))
+    assert rows[0][:5] == ["audit", "severity", "decision_id", "category", "summary"]
+    assert len(rows) == 1 + total_findings
+    markdown = _audit(neo4j_instance, "--format", "markdown").stdout
+    assert "| authority-vacuum | high |" in markdown and markdown.count("\n## ") == len(data)
+    junit = _audit(neo4j_instance, "--format", "junit").stdout
+    xmlschema.XMLSchema(REPO / "tests" / "fixtures" / "junit.xsd").validate(junit)
+    root = ET.fromstring(junit)  # noqa: S314 - our own output
+    assert int(root.get("failures", "-1")) == total_findings
+    assert len(root.findall("testsuite")) == len(data)
+    page = _audit(neo4j_instance, "--format", "html").stdout
+    assert page.startswith("<!doctype html>") and "<script" not in page
+    assert page.count("<h2 id=") == len(data)
+
+
+def test_audit_queries_run_unchanged_in_a_plain_session(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
+) -> None:
+    from neo4j import GraphDatabase
+
+    from app.graph.cypher_files import CypherLibrary
+
+    _ingest(neo4j_instance, scenario)
+    library = CypherLibrary()
+    password = (neo4j_instance.home / "neo4j" / "password").read_text().strip()
+    uri = f"bolt://127.0.0.1:{neo4j_instance.port}"
+    with GraphDatabase.driver(uri, auth=("neo4j", password)) as driver, driver.session() as s:
+        for name in library.names("audits"):
+            text = library.path(name).read_text()
+            assert "$" not in text, f"{name} takes no parameters"
+            findings, total, view = library.statements(name)
+            assert s.run(findings).data() is not None
+            assert len(s.run(total).data()) == 1
+            s.run(view).consume()

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from app import __version__
-from app.cli import collect, db, decisions, dev, load, neo4j, ownership, serve
+from app.cli import audit, collect, db, decisions, dev, load, neo4j, ownership, serve
 
 app = typer.Typer(
     name="authmap",
@@ -33,6 +33,7 @@ app.add_typer(collect.ingest_app, name="ingest")
 app.command("load")(load.load)
 app.command("serve")(serve.serve)
 app.command("derive")(db.derive)
+app.command("audit")(audit.audit)
 
 
 def _version(value: bool) -> None:

@@ -152,6 +152,14 @@ class Graph:
         with self._errors(), self._driver.session(database=self.database) as session:
             return session.execute_read(self._work(text, params or {}, timeout))
 
+    def read_statement(
+        self, name: str, index: int, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run the ``index``-th statement of a multi-statement file as a read."""
+        statements = self.library.statements(name)
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_read(self._work(statements[index], params or {}, None))
+
     def write(
         self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
     ) -> list[dict[str, Any]]:
