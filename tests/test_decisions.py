@@ -471,3 +471,96 @@ def test_audit_queries_run_unchanged_in_a_plain_session(
             assert s.run(findings).data() is not None
             assert len(s.run(total).data()) == 1
             s.run(view).consume()
+
+
+def test_owners_export_wipe_import_restores_state(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer, tmp_path: Any
+) -> None:
+    import yaml
+
+    _ingest(neo4j_instance, scenario)
+    cli = neo4j_instance.cli
+    found = _decisions(neo4j_instance, "--state", "active")
+    ha = next(d["id"] for d in found if d["kind"] == "cluster_ha")
+    perm = next(d["id"] for d in found if d["kind"] == "permission")
+    cli("teams", "add", "ops", "--contact", "ops@corp.example", check=True)
+    cli("teams", "add", "sec", check=True)
+    cli("platforms", "add", "pve", "--kind", "Proxmox VE", check=True)
+    for args in (
+        ("assign", ha, "--team", "ops"),
+        ("accept", ha),
+        ("enforce", ha, "--platform", "pve", "--reference", "ha-rule gold"),
+        ("verify", ha, "--method", "dr_drill", "--result", "pass"),
+        ("assign", perm, "--team", "sec"),
+    ):
+        cli("decisions", *args, check=True)
+
+    def states() -> dict[str, tuple[str, str | None]]:
+        return {d["id"]: (d["status"], d["owner"]) for d in _decisions(neo4j_instance)}
+
+    before = states()
+    exported = cli("owners", "export", check=True).stdout
+    owners_file = tmp_path / "owners.yaml"
+    owners_file.write_text(exported)
+    data = yaml.safe_load(exported)
+    assert [d["id"] for d in data["decisions"]] == sorted([ha, perm])
+    assert {t["name"] for t in data["teams"]} == {"ops", "sec"}
+    dry = cli("owners", "import", str(owners_file), "--dry-run", check=True)
+    assert "0 decision(s) would change" in dry.stdout
+    cli("db", "reset", "--yes", check=True)
+    _ingest(neo4j_instance, scenario)
+    assert all(status in ("unowned", "retired") for status, _ in states().values())
+    preview = cli("owners", "import", str(owners_file), "--dry-run", check=True)
+    assert "2 decision(s) would change" in preview.stdout
+    assert all(s == "unowned" for s, _ in states().values())  # a dry run writes nothing
+    assert "2 decision(s) changed" in cli("owners", "import", str(owners_file), check=True).stdout
+    assert states() == before
+    assert "0 decision(s) changed" in cli("owners", "import", str(owners_file), check=True).stdout
+    assert cli("owners", "export", check=True).stdout.count("id:") == exported.count("id:")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"decisions": [{"id": "no-such-decision", "team": "ops", "status": "assigned"}]},
+            "unknown decision id(s): no-such-decision",
+        ),
+        ({"decisions": [{"id": "X", "team": "ops", "status": "owned"}]}, "decisions.0.status"),
+        (
+            {
+                "decisions": [
+                    {
+                        "id": "X",
+                        "team": "ops",
+                        "status": "verified",
+                        "enforcement": {"platform": "pve"},
+                    }
+                ]
+            },
+            "verified without a passing verification",
+        ),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_bad_owners_files_change_nothing(
+    neo4j_instance: Neo4jInstance,
+    graph: Any,
+    scenario: VcsimServer,
+    tmp_path: Any,
+    change: dict[str, Any],
+    message: str,
+) -> None:
+    import yaml
+
+    _ingest(neo4j_instance, scenario)
+    real = next(d["id"] for d in _decisions(neo4j_instance, "--state", "active"))
+    data: dict[str, Any] = {"version": 1, "teams": [{"name": "ops"}], **change}
+    for d in data.get("decisions", []):
+        d["id"] = real if d["id"] == "X" else d["id"]
+    path = tmp_path / "owners.yaml"
+    path.write_text(yaml.safe_dump(data))
+    proc = neo4j_instance.cli("owners", "import", str(path))
+    assert proc.returncode == 2 and message in proc.stderr and "nothing imported" in proc.stderr
+    teams = json.loads(neo4j_instance.cli("teams", "list", "--json", check=True).stdout)
+    assert teams == []

@@ -7,7 +7,18 @@ import logging
 import typer
 
 from app import __version__
-from app.cli import audit, collect, db, decisions, dev, load, neo4j, ownership, serve
+from app.cli import (
+    audit,
+    collect,
+    db,
+    decisions,
+    dev,
+    load,
+    neo4j,
+    owners,
+    ownership,
+    serve,
+)
 
 app = typer.Typer(
     name="authmap",
@@ -27,6 +38,7 @@ ownership.register(decisions.app)
 app.add_typer(decisions.app, name="decisions")
 app.add_typer(ownership.teams_app, name="teams")
 app.add_typer(ownership.platforms_app, name="platforms")
+app.add_typer(owners.app, name="owners")
 app.command("events")(ownership.events_cmd)
 app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")

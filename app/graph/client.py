@@ -161,12 +161,30 @@ class Graph:
             return session.execute_read(self._work(statements[index], params or {}, None))
 
     def write(
-        self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        check: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Run a write statement in one managed transaction and return its rows."""
+        """Run a write statement in one managed transaction and return its rows.
+
+        ``check`` sees the rows inside the transaction: if it raises, the transaction is
+        rolled back (nothing is written) and the exception propagates.
+        """
         text = self.library.statement(name)
+        work = self._work(text, params or {}, timeout)
+        if check is not None:
+            inner = work
+
+            def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+                rows = inner(tx)
+                check(rows)
+                return rows
+
         with self._errors(), self._driver.session(database=self.database) as session:
-            return session.execute_write(self._work(text, params or {}, timeout))
+            return session.execute_write(work)
 
     def write_rows(
         self,
