@@ -1,7 +1,8 @@
 """Derivation: what the graph concludes from the loaded sources, re-run after every load.
 
 1. Resolve vCenter permission principals against the collected directory
-   (``cypher/derive/resolve_principals.cypher``).
+   (``cypher/derive/resolve_principals.cypher``), and link runbooks to the source objects
+   they name (``cypher/derive/runbook_references.cypher``).
 2. Turn source configuration into ``Decision`` nodes (``cypher/derive/decisions/*.cypher``,
    in file-name order): each with a stable id from its source objects, a category, a kind, a
    one-sentence summary, ``EVIDENCE`` links to its source objects and ``AFFECTS`` links to the
@@ -27,6 +28,7 @@ class DeriveReport:
     principals: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, int] = field(default_factory=dict)
     retired: int = 0
+    runbook_references: int = 0
 
     def summary(self) -> str:
         """One line for people."""
@@ -43,6 +45,8 @@ def run_derive(graph: Graph) -> DeriveReport:
     report = DeriveReport(run=uuid.uuid4().hex)
     rows = graph.write("derive/resolve_principals", {"aliases": graph.settings.ad_domain_aliases})
     report.principals = {str(r["status"]): int(r["count"]) for r in rows}
+    references = graph.write("derive/runbook_references")
+    report.runbook_references = int(references[0]["references"] or 0) if references else 0
     names = [n for n in graph.library.names(DECISIONS) if not n.endswith("/99_retire")]
     for name in names:
         result = graph.write(name, {"run": report.run})

@@ -79,3 +79,6 @@ CREATE INDEX adforeignprincipal_name IF NOT EXISTS FOR (n:ADForeignPrincipal) ON
 CREATE CONSTRAINT adcomputer_id IF NOT EXISTS FOR (n:ADComputer) REQUIRE n.id IS UNIQUE;
 CREATE INDEX adcomputer_name IF NOT EXISTS FOR (n:ADComputer) ON (n.name);
 CREATE INDEX adcomputer_sam_account_name IF NOT EXISTS FOR (n:ADComputer) ON (n.sam_account_name);
+CREATE CONSTRAINT runbook_id IF NOT EXISTS FOR (n:Runbook) REQUIRE n.id IS UNIQUE;
+CREATE INDEX runbook_name IF NOT EXISTS FOR (n:Runbook) ON (n.name);
+CREATE INDEX runbook_path IF NOT EXISTS FOR (n:Runbook) ON (n.path);

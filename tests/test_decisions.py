@@ -374,6 +374,7 @@ def test_audits_move_with_the_lifecycle_and_gate_pipelines(
         "orphaned-principals": (0, 0),  # no directory collected: every domain is external
         "permission-power": (4, 5),  # the three root grants and vSphere-Admins hold Admin
         "policy-blindspot": (0, 0),
+        "runbook-rot": (0, 0),  # no runbooks ingested
         "unverified-before-drill": (len(protecting), len(protecting)),
     }
     # Exit codes: findings at or above the threshold fail the pipeline.

@@ -28,7 +28,7 @@ ingest_app = typer.Typer(
 
 Sink = Callable[[Record], None]
 GapSink = Callable[[str, str, str | None], None]
-Fill = Callable[[Sink, GapSink], None]
+Fill = Callable[[Sink, GapSink], object]
 
 USER_VC = typer.Option(..., "--user", help="User name, e.g. auditor@vsphere.local.")
 USER_AD = typer.Option(..., "--user", help="Bind as a DN, a UPN or DOMAIN\\name.")
@@ -281,3 +281,45 @@ def ingest_ad_cmd(
             server, user, password_env, ca_file, insecure, starttls, base_dn, range_step, path
         )
     )
+
+
+# -- runbooks --------------------------------------------------------------------------------
+def _runbooks(directory: Path, name: str | None, out_path: Path) -> Path:
+    from ingest.runbooks import collect_runbooks
+
+    if not directory.is_dir():
+        fail(f"{directory} is not a directory")
+    source_id = name or directory.resolve().name
+    source = SourceIdentity(kind="runbooks", id=source_id, name=str(directory))
+    return write_snapshot(
+        out_path,
+        source,
+        lambda sink, gap: collect_runbooks(directory, source_id, sink, gap),
+        str(directory),
+    )
+
+
+RUNBOOK_DIR = typer.Argument(
+    ..., help="Directory of Markdown/text runbooks (searched recursively)."
+)
+RUNBOOK_NAME = typer.Option(
+    None,
+    "--name",
+    help="A stable name for this runbook collection (default: the directory's name).",
+)
+
+
+@collect_app.command("runbooks")
+def collect_runbooks_cmd(
+    directory: Path = RUNBOOK_DIR, name: str | None = RUNBOOK_NAME, out_path: Path = OUT
+) -> None:
+    """Read runbooks into a snapshot file."""
+    _runbooks(directory, name, out_path)
+    out.print(f"Snapshot written to {out_path}")
+
+
+@ingest_app.command("runbooks")
+def ingest_runbooks_cmd(directory: Path = RUNBOOK_DIR, name: str | None = RUNBOOK_NAME) -> None:
+    """Read runbooks, load them, link them to the source objects they name and flag
+    vSphere-only vocabulary (see the runbook-rot audit)."""
+    ingest_with(lambda path: _runbooks(directory, name, path))

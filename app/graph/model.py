@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.records import Record, ad
+from app.records import Record, ad, runbooks
 from app.records import vcenter as v
 
 SOURCE_LABEL = "Source"
@@ -169,6 +169,8 @@ NODE_TYPES += (
     NodeType(ad.ADForeignPrincipal, _P, (_IN_DOMAIN,), indexes=("name",)),
     NodeType(ad.ADComputer, _P, (_IN_DOMAIN,), indexes=("name", "sam_account_name")),
 )
+
+NODE_TYPES += (NodeType(runbooks.RunbookRecord, indexes=("name", "path")),)
 
 SHARED_INDEXES: tuple[tuple[str, str], ...] = (
     (AD_PRINCIPAL, "dn_key"),

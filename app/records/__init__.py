@@ -4,7 +4,7 @@ Each record class has a ``kind`` (a ``Literal`` naming it) and a stable ``id`` d
 source's own identity. Records know nothing of Neo4j; ``app.graph.model`` binds them to labels.
 """
 
-from app.records import ad, vcenter
+from app.records import ad, runbooks, vcenter
 from app.records.base import RECORD_TYPES, Record, record_type
 from app.records.vcenter import Datacenter, Folder, VCenter, VirtualMachine
 
@@ -17,5 +17,6 @@ __all__ = [
     "VirtualMachine",
     "ad",
     "record_type",
+    "runbooks",
     "vcenter",
 ]
