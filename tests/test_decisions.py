@@ -236,6 +236,10 @@ def test_ids_are_stable_and_vanished_sources_retire(
     again = {d["id"]: d for d in _decisions(neo4j_instance)}
     assert again.keys() == first.keys()
     assert all(again[i]["first_seen"] == first[i]["first_seen"] for i in first)
+    apart_id = next(i for i, d in first.items() if d["kind"] == "vm_anti_affinity")
+    neo4j_instance.cli("teams", "add", "placement-team", check=True)
+    neo4j_instance.cli("decisions", "assign", apart_id, "--team", "placement-team", check=True)
+    neo4j_instance.cli("decisions", "accept", apart_id, check=True)
     si = _connect(scenario)
     try:
         content = si.RetrieveContent()
@@ -258,6 +262,12 @@ def test_ids_are_stable_and_vanished_sources_retire(
         d["summary"] for d in first.values() if d["kind"] == "vm_anti_affinity"
     )
     assert retired[0]["retired_at"] and retired[0]["status"] == "retired"
+    # The retired decision keeps its owner and its whole event history.
+    assert retired[0]["owner"] == "placement-team"
+    history = json.loads(
+        neo4j_instance.cli("events", "--decision", apart_id, "--json", check=True).stdout
+    )
+    assert [e["action"] for e in history] == ["accept", "assign"]
     assert len(_decisions(neo4j_instance, "--state", "active")) == len(first) - 1
     # A further ingest keeps the retired decision (never deleted, not revived).
     _ingest(neo4j_instance, scenario)
@@ -565,3 +575,35 @@ def test_bad_owners_files_change_nothing(
     assert proc.returncode == 2 and message in proc.stderr and "nothing imported" in proc.stderr
     teams = json.loads(neo4j_instance.cli("teams", "list", "--json", check=True).stdout)
     assert teams == []
+
+
+def test_readiness_report(
+    neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer, tmp_path: Any
+) -> None:
+    _ingest(neo4j_instance, scenario)
+    cli = neo4j_instance.cli
+    found = _decisions(neo4j_instance, "--state", "active")
+    ha = next(d["id"] for d in found if d["kind"] == "cluster_ha")
+    cli("teams", "add", "ops", check=True)
+    for args in (
+        ("assign", ha, "--team", "ops"),
+        ("accept", ha),
+        ("enforce", ha, "--platform", "pve", "--process"),
+        ("verify", ha, "--method", "dr_drill", "--result", "pass"),
+    ):
+        cli("decisions", *args, check=True)
+    proc = cli("report", "--out", str(tmp_path / "r"), check=True)
+    assert f"1 of {len(found)} decisions verified" in proc.stdout
+    markdown = (tmp_path / "r" / "readiness.md").read_text()
+    per_category = Counter(d["category"] for d in found)
+    fr = per_category["failure_recovery"]
+    assert f"| failure_recovery | {fr} | 1 | 1 | 1 |" in markdown
+    assert f"| placement | {per_category['placement']} | 0 | 0 | 0 | 0% |" in markdown
+    assert f"| all | {len(found)} | 1 | 1 | 1 |" in markdown
+    assert "| storage_allocation | 0 | 0 | 0 | 0 | n/a |" in markdown
+    vacuum_rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    assert len(vacuum_rows) == min(25, len(found) - 1)
+    radii = [int(line.split("|")[3]) for line in vacuum_rows]
+    assert radii == sorted(radii, reverse=True)  # largest blast radius first
+    page = (tmp_path / "r" / "readiness.html").read_text()
+    assert page.startswith("<!doctype html>") and "Day-90 readiness" in page

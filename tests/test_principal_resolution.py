@@ -6,6 +6,7 @@ ingested through the CLI into the real Neo4j, then `derive` links and classifies
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,3 +152,11 @@ def test_principals_resolve_classify_and_link(
         == links[0]["p"]
         == sum(1 for _, s in grants.values() if s in ("resolved", "disabled"))
     )
+
+    audit = json.loads(
+        run_cli("audit", "--only", "orphaned-principals", "--format", "json", env=env).stdout
+    )["audits"][0]
+    orphaned = {p for p, (_, s) in grants.items() if s in ("unresolved", "disabled")}
+    assert {f["principal"] for f in audit["findings"]} == orphaned
+    in_directory = {p for p, (_, s) in grants.items() if s != "external"}
+    assert (audit["count"], audit["total"]) == (len(orphaned), len(in_directory))

@@ -17,6 +17,7 @@ from app.cli import (
     neo4j,
     owners,
     ownership,
+    report,
     serve,
 )
 
@@ -46,6 +47,7 @@ app.command("load")(load.load)
 app.command("serve")(serve.serve)
 app.command("derive")(db.derive)
 app.command("audit")(audit.audit)
+app.command("report")(report.report)
 
 
 def _version(value: bool) -> None:
