@@ -8,8 +8,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from neo4j import GraphDatabase
 
 from app.config import Settings
 from app.graph import Graph
@@ -72,6 +74,14 @@ class Neo4jInstance:
         """Settings pointing at this instance (through the local-server path)."""
         values: dict[str, object] = {"home": self.home, "neo4j_uri": None, **overrides}
         return Settings(**values)  # type: ignore[arg-type]
+
+
+def query(instance: Neo4jInstance, text: str, **params: Any) -> list[dict[str, Any]]:
+    """Run Cypher directly with the driver (an oracle independent of authmap's graph layer)."""
+    password = (instance.home / "neo4j" / "password").read_text().strip()
+    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
+        records, _, _ = d.execute_query(text, params)
+    return [r.data() for r in records]
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from ldap3 import MODIFY_ADD, SIMPLE, SUBTREE, Connection, Server, Tls
-from neo4j import GraphDatabase
 
 from app.records.ad import dn_key
 from tests.conftest import Neo4jInstance, run_cli
+from tests.conftest import query as _query
 from tests.support.samba_ad import DirectorySpec, Manifest, SambaDC, directory_template
 
 ADDRESS = "127.0.0.3"
@@ -51,13 +51,6 @@ def _ingest(
     return run_cli(
         "ingest", "ad", *args, "--user", user or dc.admin_dn, "--password-env", "AD_PW", env=env
     )
-
-
-def _query(instance: Neo4jInstance, text: str, **params: Any) -> list[dict[str, Any]]:
-    password = (instance.home / "neo4j" / "password").read_text().strip()
-    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
-        records, _, _ = d.execute_query(text, params)
-    return [r.data() for r in records]
 
 
 def _dns(conn: Connection, base: str, search_filter: str) -> set[str]:

@@ -5,43 +5,19 @@ re-ingests, evidence and blast radius, retirement when the source vanishes."""
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pyVim.connect import Disconnect, SmartConnect
+from pyVim.connect import Disconnect
 from pyVmomi import vim
 
 from tests.conftest import Neo4jInstance, run_cli
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
-
-
-def _wait(task: Any) -> None:
-    deadline = time.monotonic() + 60
-    while task.info.state not in ("success", "error"):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    assert task.info.state == "success", task.info.error
-
-
-def _find(content: Any, kind: type, name: str) -> Any:
-    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
-    try:
-        return next(o for o in view.view if o.name == name)
-    finally:
-        view.Destroy()
-
-
-def _connect(sim: VcsimServer) -> Any:
-    return SmartConnect(
-        host=sim.host,
-        port=sim.port,
-        user=sim.username,
-        pwd=sim.password,
-        disableSslCertValidation=True,
-    )
+from tests.support.vsphere import connect as _connect
+from tests.support.vsphere import find as _find
+from tests.support.vsphere import wait_for_task as _wait
 
 
 def _build(sim: VcsimServer) -> None:

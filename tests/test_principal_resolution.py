@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from neo4j import GraphDatabase
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim
 
 from tests.conftest import Neo4jInstance, run_cli
+from tests.conftest import query as _query
 from tests.support.samba_ad import DirectorySpec, Manifest, SambaDC, directory_template
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 
@@ -71,13 +71,6 @@ def estate() -> Iterator[tuple[VcsimServer, SambaDC, Manifest, dict[str, tuple[b
         finally:
             Disconnect(si)
         yield sim, dc, manifest, grants
-
-
-def _query(instance: Neo4jInstance, text: str) -> list[dict[str, Any]]:
-    password = (instance.home / "neo4j" / "password").read_text().strip()
-    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
-        records, _, _ = d.execute_query(text)
-    return [r.data() for r in records]
 
 
 def test_principals_resolve_classify_and_link(

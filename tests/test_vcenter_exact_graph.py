@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from neo4j import GraphDatabase
 
 from tests.conftest import Neo4jInstance, run_cli
+from tests.conftest import query as _query
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 
 LABEL = "[l IN labels({v}) WHERE NOT l IN ['Source', 'VSphereEntity']][0]"
@@ -91,13 +91,6 @@ EXPECTED_RELS = {
 def small_vcsim() -> Iterator[VcsimServer]:
     with VcsimServer(ensure_vcsim_binary(), cluster=1, host=1, vm=1, standalone_host=0) as sim:
         yield sim
-
-
-def _query(instance: Neo4jInstance, text: str) -> list[dict[str, Any]]:
-    password = (instance.home / "neo4j" / "password").read_text().strip()
-    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
-        records, _, _ = d.execute_query(text)
-    return [r.data() for r in records]
 
 
 def _graph(instance: Neo4jInstance) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:

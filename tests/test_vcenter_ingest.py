@@ -8,37 +8,19 @@ asserted here.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from neo4j import GraphDatabase
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim
 
 from tests.conftest import Neo4jInstance
+from tests.conftest import query as _query
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
-
-
-def WaitForTask(task: Any, timeout: float = 60) -> None:
-    """Wait for a vSphere task (pyVim's helper trips over vcsim's task names)."""
-    deadline = time.monotonic() + timeout
-    while task.info.state not in ("success", "error"):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"task {task} did not finish")
-        time.sleep(0.05)
-    if task.info.state == "error":
-        raise RuntimeError(task.info.error)
-
-
-def _find(content: Any, kind: type, name: str) -> Any:
-    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
-    try:
-        return next(o for o in view.view if o.name == name)
-    finally:
-        view.Destroy()
+from tests.support.vsphere import find as _find
+from tests.support.vsphere import wait_for_task as WaitForTask
 
 
 def _build_scenario(sim: VcsimServer) -> None:
@@ -227,13 +209,6 @@ def _ingest(instance: Neo4jInstance, sim: VcsimServer, *extra: str) -> Any:
         *extra,
         env=env,
     )
-
-
-def _query(instance: Neo4jInstance, text: str) -> list[dict[str, Any]]:
-    password = (instance.home / "neo4j" / "password").read_text().strip()
-    with GraphDatabase.driver(f"bolt://127.0.0.1:{instance.port}", auth=("neo4j", password)) as d:
-        records, _, _ = d.execute_query(text)
-    return [r.data() for r in records]
 
 
 def test_vcenter_scenario_lands_in_the_graph(
