@@ -37,8 +37,8 @@ for want in "$@"; do
     maven) command -v mvn >/dev/null 2>&1 || apt_install maven ;;
     go) command -v go >/dev/null 2>&1 || apt_install golang-go ;;
     samba)
-      command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 ||
-        apt_install samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl ;;
+      command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 ||
+        apt_install samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl iproute2 ;;
     chromium) command -v chromium >/dev/null 2>&1 || apt_install chromium ;;
     *) echo "bootstrap: unknown component $want" >&2; exit 2 ;;
   esac
