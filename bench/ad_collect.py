@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import ssl
 import sys
 import tempfile
@@ -24,11 +23,8 @@ from pathlib import Path
 
 from ldap3 import SIMPLE, SUBTREE, Connection, Server, Tls
 
-from app.config import Settings
-from app.graph import Graph
 from app.graph.loader import load_snapshot
-from app.localneo4j import LocalNeo4j
-from bench.measure import run_measured
+from bench.measure import run_measured, temporary_graph
 from ingest.ad.collect import COMMON, COMPUTER_ATTRS, GROUP_ATTRS, USER_ATTRS
 from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
 
@@ -95,24 +91,13 @@ def main() -> None:
             ],
             env,
         )
-        home = Path(tmp) / "home"
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        settings = Settings(home=home, neo4j_uri=None)
-        server = LocalNeo4j(home, settings.cache)
-        server.start(port=port, heap="1g", pagecache="512m")
-        try:
-            with Graph(settings) as graph:
-                graph.apply_schema()
-                t = time.perf_counter()
-                report = load_snapshot(graph, snapshot)
-                load_s = time.perf_counter() - t
-                t = time.perf_counter()
-                load_snapshot(graph, snapshot)
-                reload_s = time.perf_counter() - t
-        finally:
-            server.stop()
+        with temporary_graph(Path(tmp) / "home") as graph:
+            t = time.perf_counter()
+            report = load_snapshot(graph, snapshot)
+            load_s = time.perf_counter() - t
+            t = time.perf_counter()
+            load_snapshot(graph, snapshot)
+            reload_s = time.perf_counter() - t
     rows = sum(report.nodes.values()) + sum(report.links.values())
     print(
         f"directory: {manifest.user_count:,} users, {manifest.group_count:,} groups; "

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -28,12 +27,9 @@ from typing import Any
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
 
-from app.config import Settings
-from app.graph import Graph
 from app.graph.loader import load_snapshot
-from app.localneo4j import LocalNeo4j
 from app.snapshot import SnapshotWriter, SourceIdentity
-from bench.measure import run_measured
+from bench.measure import run_measured, temporary_graph
 from ingest.vcenter.collect import PATHS, collect_vcenter
 from ingest.vcenter.collection import collect_everything
 from ingest.vcenter.connection import VCenterTarget
@@ -163,24 +159,13 @@ def _measure(sim: VcsimServer, args: argparse.Namespace) -> str:
         full_s = time.perf_counter() - t
         Disconnect(si)
         rss = peak_rss_of_cli(sim, Path(tmp) / "cli.jsonl.gz")
-        home = Path(tmp) / "home"
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        settings = Settings(home=home, neo4j_uri=None)
-        server = LocalNeo4j(home, settings.cache)
-        server.start(port=port, heap="1g", pagecache="512m")
-        try:
-            with Graph(settings) as graph:
-                graph.apply_schema()
-                t = time.perf_counter()
-                report = load_snapshot(graph, Path(tmp) / "s0.jsonl.gz")
-                load_s = time.perf_counter() - t
-                t = time.perf_counter()
-                again = load_snapshot(graph, Path(tmp) / "s1.jsonl.gz")
-                reload_s = time.perf_counter() - t
-        finally:
-            server.stop()
+        with temporary_graph(Path(tmp) / "home") as graph:
+            t = time.perf_counter()
+            report = load_snapshot(graph, Path(tmp) / "s0.jsonl.gz")
+            load_s = time.perf_counter() - t
+            t = time.perf_counter()
+            again = load_snapshot(graph, Path(tmp) / "s1.jsonl.gz")
+            reload_s = time.perf_counter() - t
     raw, our = statistics.median(raw_times), statistics.median(our_times)
     rows = sum(report.nodes.values()) + sum(report.links.values())
     lines = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.graph.cypher_files import cypher_dir
 from app.graph.model import (
     NODE_TYPES,
     SHARED_INDEXES,
@@ -20,106 +21,64 @@ from app.graph.model import (
 
 HEADER = "// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.\n"
 
-STATIC_SCHEMA = """\
-// Hand-maintained part (human data, sync runs): kept by the generator as written here.
-CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
-CREATE INDEX sync_run_source IF NOT EXISTS FOR (n:SyncRun) ON (n.source_id);
-CREATE INDEX source_scope IF NOT EXISTS FOR (n:Source) ON (n.source_id, n.sync_run);
-CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE;
-CREATE INDEX decision_category IF NOT EXISTS FOR (n:Decision) ON (n.category, n.status);
-CREATE INDEX decision_run IF NOT EXISTS FOR (n:Decision) ON (n.derive_run);
-CREATE CONSTRAINT team_name IF NOT EXISTS FOR (n:Team) REQUIRE n.name IS UNIQUE;
-CREATE CONSTRAINT platform_name IF NOT EXISTS FOR (n:TargetPlatform) REQUIRE n.name IS UNIQUE;
-CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE;
-CREATE INDEX event_decision IF NOT EXISTS FOR (n:Event) ON (n.decision_id);
-"""
-
 
 def _ident(text: str) -> str:
     return text.lower().replace("-", "_")
 
 
+def _template(name: str) -> str:
+    return (cypher_dir() / "templates" / f"{name}.cypher.tmpl").read_text()
+
+
 def node_load(node: NodeType) -> str:
-    """``UNWIND $rows`` MERGE of one node type; every property set explicitly (null removes)."""
-    labels = "".join(f":{label}" for label in (SOURCE_LABEL, *node.extra_labels))
+    """The batched load of one node type; every property set explicitly (null removes)."""
     sets = [f"n.{prop} = row.{prop}" for prop in node.properties]
     sets += ["n.source_id = $source_id", "n.sync_run = $sync_run"]
-    body = ",\n    ".join(sets)
-    return (
-        f"{HEADER}// Load {node.label} nodes. Parameters: $rows (list of maps with id and the "
-        f"properties), $source_id, $sync_run.\n"
-        f"UNWIND $rows AS row\nMERGE (n:{node.label} {{id: row.id}})\nSET n{labels},\n    {body}\n"
-        f"RETURN count(n) AS written;\n"
+    labels = "".join(f":{label}" for label in (SOURCE_LABEL, *node.extra_labels))
+    return HEADER + _template("node_load").format(
+        label=node.label, labels=labels, body=",\n    ".join(sets)
     )
 
 
 def rel_load(node: NodeType, rel: Rel) -> str:
-    """MERGE of one relationship type; counts the rows whose endpoint is missing."""
-    pattern = f"(b)-[r:{rel.type}]->(a)" if rel.reverse else f"(a)-[r:{rel.type}]->(b)"
-    return (
-        f"{HEADER}// Link {node.label} -[{rel.type}]-> {rel.target} "
-        f"({'reversed: target to node' if rel.reverse else 'node to target'}). Parameters: $rows "
-        f"(maps with from and to ids), $source_id, $sync_run.\n"
-        f"UNWIND $rows AS row\n"
-        f"OPTIONAL MATCH (a:{node.label} {{id: row.from}})\n"
-        f"OPTIONAL MATCH (b:{rel.target} {{{rel.target_key}: row.to}})\n"
-        f"FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END |\n"
-        f"  MERGE {pattern}\n"
-        f"  SET r.source_id = $source_id, r.sync_run = $sync_run)\n"
-        f"WITH row, a IS NOT NULL AND b IS NOT NULL AS linked\n"
-        f"RETURN count(CASE WHEN linked THEN 1 END) AS linked,\n"
-        f"       collect(CASE WHEN NOT linked THEN row.to END)[..20] AS missing_sample,\n"
-        f"       count(CASE WHEN NOT linked THEN 1 END) AS missing;\n"
+    """The batched load of one relationship type; counts rows whose endpoint is missing."""
+    return HEADER + _template("rel_load").format(
+        label=node.label,
+        type=rel.type,
+        target=rel.target,
+        target_key=rel.target_key,
+        direction="reversed: target to node" if rel.reverse else "node to target",
+        pattern=f"(b)-[r:{rel.type}]->(a)" if rel.reverse else f"(a)-[r:{rel.type}]->(b)",
     )
 
 
 def node_cleanup(node: NodeType) -> str:
     """Delete one chunk of this source's nodes the given run did not see."""
-    return (
-        f"{HEADER}// Remove up to $limit {node.label} nodes of $source_id not seen by $sync_run.\n"
-        f"MATCH (n:{node.label} {{source_id: $source_id}})\n"
-        f"WHERE n.sync_run <> $sync_run\n"
-        f"WITH n LIMIT $limit\nDETACH DELETE n\nRETURN count(*) AS deleted;\n"
-    )
+    return HEADER + _template("node_cleanup").format(label=node.label)
 
 
 def rel_cleanup(node: NodeType, rel: Rel) -> str:
     """Delete one chunk of this source's relationships the given run did not see."""
-    if rel.reverse:
-        pattern = f"(:{rel.target})-[r:{rel.type}]->(:{node.label})"
-    else:
-        pattern = f"(:{node.label})-[r:{rel.type}]->(:{rel.target})"
-    return (
-        f"{HEADER}// Remove up to $limit {rel.type} links of $source_id not seen by $sync_run.\n"
-        f"MATCH {pattern}\n"
-        f"WHERE r.source_id = $source_id AND r.sync_run <> $sync_run\n"
-        f"WITH r LIMIT $limit\nDELETE r\nRETURN count(*) AS deleted;\n"
-    )
+    ends = (rel.target, node.label) if rel.reverse else (node.label, rel.target)
+    pattern = f"(:{ends[0]})-[r:{rel.type}]->(:{ends[1]})"
+    return HEADER + _template("rel_cleanup").format(type=rel.type, pattern=pattern)
 
 
 def schema() -> str:
     """Constraints and indexes: one uniqueness constraint per label key, plus indexes."""
-    lines = [HEADER.rstrip("\n"), STATIC_SCHEMA.rstrip("\n")]
+    constraint, index = _template("schema_constraint"), _template("schema_index")
+    parts = [HEADER, _template("schema_static")]
     for label in SHARED_KEY_LABELS:
-        lines.append(
-            f"CREATE CONSTRAINT {_ident(label)}_id IF NOT EXISTS "
-            f"FOR (n:{label}) REQUIRE n.id IS UNIQUE;"
-        )
+        parts.append(constraint.format(name=_ident(label), label=label))
     for label, prop in SHARED_INDEXES:
-        lines.append(
-            f"CREATE INDEX {_ident(label)}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop});"
-        )
+        parts.append(index.format(name=_ident(label), label=label, prop=prop))
     for node in NODE_TYPES:
-        lines.append(
-            f"CREATE CONSTRAINT {_ident(node.label)}_id IF NOT EXISTS "
-            f"FOR (n:{node.label}) REQUIRE n.id IS UNIQUE;"
-        )
-        for prop in node.indexes:
-            lines.append(
-                f"CREATE INDEX {_ident(node.label)}_{prop} IF NOT EXISTS "
-                f"FOR (n:{node.label}) ON (n.{prop});"
-            )
-    return "\n".join(lines) + "\n"
+        parts.append(constraint.format(name=_ident(node.label), label=node.label))
+        parts += [
+            index.format(name=_ident(node.label), label=node.label, prop=prop)
+            for prop in node.indexes
+        ]
+    return "".join(parts)
 
 
 def generated_files() -> dict[str, str]:
