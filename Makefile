@@ -32,8 +32,8 @@ test: system install lint typecheck pytest
 demo: system install
 	$(AUTHMAP) neo4j start
 	$(AUTHMAP) db init
-	@if [ -f demo/estate.jsonl.gz ]; then $(AUTHMAP) load demo/estate.jsonl.gz; fi
-	@echo "Open http://127.0.0.1:8000/ (Ctrl-C stops the service; 'authmap neo4j stop' the graph)."
+	$(BIN)/python -m demo.load
+	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops the service; 'authmap neo4j stop' the graph)."
 	$(AUTHMAP) serve --host 127.0.0.1 --port 8000
 
 clean:

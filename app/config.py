@@ -87,6 +87,29 @@ class Settings(BaseSettings):
         description="How long a write is retried on transient Neo4j errors.",
     )
 
+    api_console_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices(
+            "AUTHMAP_API_CONSOLE_TIMEOUT_SECONDS", "api_console_timeout_seconds"
+        ),
+        description="Server-side transaction timeout of the API's read-only Cypher console.",
+    )
+    api_console_row_cap: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_ROW_CAP", "api_console_row_cap"),
+        description="Rows the Cypher console returns at most (the answer says truncated).",
+    )
+    api_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        validation_alias=AliasChoices("AUTHMAP_API_MAX_BODY_BYTES", "api_max_body_bytes"),
+        description="Largest request body the API accepts (larger: HTTP 413).",
+    )
+
     ad_domain_aliases: dict[str, str] = Field(
         default_factory=dict,
         validation_alias=AliasChoices("AUTHMAP_AD_DOMAIN_ALIASES", "ad_domain_aliases"),

@@ -15,6 +15,7 @@ CATEGORIES = (
     "network_authority",
     "storage_allocation",
     "capacity",
+    "observability",
 )
 
 

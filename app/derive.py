@@ -2,7 +2,10 @@
 
 1. Resolve vCenter permission principals against the collected directory
    (``cypher/derive/resolve_principals.cypher``), and link runbooks to the source objects
-   they name (``cypher/derive/runbook_references.cypher``).
+   they name (``cypher/derive/runbook_references.cypher``), and rebuild the permission
+   inheritance edges the effective-permissions engine walks (``cypher/derive/inheritance/``).
+   NSX: match NSX VMs to vCenter VMs, find the VMs each firewall rule governs and
+   derive the group-to-group dependency map (``cypher/derive/nsx/*.cypher``).
 2. Turn source configuration into ``Decision`` nodes (``cypher/derive/decisions/*.cypher``,
    in file-name order): each with a stable id from its source objects, a category, a kind, a
    one-sentence summary, ``EVIDENCE`` links to its source objects and ``AFFECTS`` links to the
@@ -18,6 +21,9 @@ from dataclasses import dataclass, field
 from app.graph import Graph
 
 DECISIONS = "derive/decisions"
+NSX = "derive/nsx"
+"""NSX VM matching, the VMs each rule governs and the group dependency map (in name order)."""
+INHERITANCE = "derive/inheritance"
 
 
 @dataclass
@@ -29,6 +35,8 @@ class DeriveReport:
     decisions: dict[str, int] = field(default_factory=dict)
     retired: int = 0
     runbook_references: int = 0
+    nsx: dict[str, int] = field(default_factory=dict)
+    """Per ``derive/nsx`` file: its first count (VMs linked, rules, dependencies...)."""
 
     def summary(self) -> str:
         """One line for people."""
@@ -47,6 +55,13 @@ def run_derive(graph: Graph) -> DeriveReport:
     report.principals = {str(r["status"]): int(r["count"]) for r in rows}
     references = graph.write("derive/runbook_references")
     report.runbook_references = int(references[0]["references"] or 0) if references else 0
+    for name in graph.library.names(NSX):
+        result = graph.write(name, {"run": report.run})
+        first = next(iter(result[0].values()), 0) if result else 0
+        report.nsx[name.rsplit("/", 1)[-1]] = int(first or 0)
+    graph.write_chunked(f"{INHERITANCE}/10_clear", {})
+    graph.write(f"{INHERITANCE}/20_parents")
+    graph.write(f"{INHERITANCE}/30_holders")
     names = [n for n in graph.library.names(DECISIONS) if not n.endswith("/99_retire")]
     for name in names:
         result = graph.write(name, {"run": report.run})

@@ -34,7 +34,7 @@ class EnforcementSpec(_Strict):
 class VerificationSpec(_Strict):
     """The latest verification."""
 
-    method: Literal["config_check", "dr_drill"]
+    method: Literal["config_check", "dr_drill", "test_alert"]
     result: Literal["pass", "fail"]
     by: str | None = None
     at: str | None = None

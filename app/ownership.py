@@ -196,13 +196,15 @@ def verify(
     decision_id: str,
     actor: str,
     *,
-    method: Literal["config_check", "dr_drill"],
+    method: Literal["config_check", "dr_drill", "test_alert"],
     result: Literal["pass", "fail"],
     verified_at: datetime | None = None,
     expected_version: int | None = None,
     note: str | None = None,
 ) -> DecisionState:
-    """Record a verification (config check or DR drill) and its result."""
+    """Record a verification and its result: a config check, a DR drill, or a test alert
+    (for observability decisions: an alert fired on the target and reached the named team;
+    ``actor`` and ``verified_at`` record by whom and when)."""
     return _transition(
         graph,
         "verify",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from app.audits import run_audits
+from app.audits import AuditResult, run_audits
 from app.decisions import CATEGORIES
 from app.graph import Graph
 
@@ -28,6 +28,37 @@ class CategoryReadiness(BaseModel):
         return self.verified / self.inventoried if self.inventoried else 1.0
 
 
+class Visibility(BaseModel):
+    """The observability section: vCenter alarms and notification routes, and whether every
+    VM is still covered by an alarm whose replacement on the target is verified (from the
+    ``visibility-fragmentation`` audit)."""
+
+    decisions: int = 0
+    verified: int = 0
+    vms: int = 0
+    covered: int = 0
+    gaps: list[dict[str, object]] = Field(default_factory=list)
+    uncovered: list[str] = Field(default_factory=list)
+
+
+def visibility(audit: AuditResult | None, observability: CategoryReadiness, top: int) -> Visibility:
+    """The section from the ``visibility-fragmentation`` audit (whose denominator is the
+    observability decisions plus the VMs) and the observability readiness counts."""
+    if audit is None:
+        return Visibility()
+    gaps = [f for f in audit.findings if f["category"] != "vm"]
+    uncovered = [f for f in audit.findings if f["category"] == "vm"]
+    vms = audit.total - observability.inventoried
+    return Visibility(
+        decisions=observability.inventoried,
+        verified=observability.verified,
+        vms=vms,
+        covered=vms - len(uncovered),
+        gaps=gaps[:top],
+        uncovered=[str(f["summary"]) for f in uncovered[:top]],
+    )
+
+
 class Report(BaseModel):
     """Everything the report shows."""
 
@@ -37,6 +68,7 @@ class Report(BaseModel):
     runbooks_translated: int
     vacuums: list[dict[str, object]]
     audits: list[dict[str, object]]
+    visibility: Visibility = Field(default_factory=Visibility)
 
     @property
     def total(self) -> CategoryReadiness:
@@ -76,11 +108,17 @@ def build_report(graph: Graph, top: int = 25) -> Report:
     runbooks = graph.read("report/runbooks")[0]
     audits = run_audits(graph)
     vacuum = next(a for a in audits if a.id == "authority-vacuum")
+    fragmentation = next((a for a in audits if a.id == "visibility-fragmentation"), None)
+    observability = next(
+        (c for c in categories if c.category == "observability"),
+        CategoryReadiness(category="observability"),
+    )
     return Report(
         categories=categories,
         runbooks_total=runbooks["total"],
         runbooks_translated=runbooks["translated"],
         vacuums=vacuum.findings[:top],
+        visibility=visibility(fragmentation, observability, top),
         audits=[
             {
                 "id": a.id,
@@ -138,11 +176,35 @@ def to_markdown(report: Report) -> str:
         f"{str(v['summary']).replace('|', '/')} |"
         for v in report.vacuums
     ]
+    lines += _visibility_markdown(report.visibility)
     lines += ["", "## Audits", "", "| audit | severity | findings | of |", "|---|---|---:|---:|"]
     lines += [
         f"| {a['id']} | {a['severity']} | {a['count']} | {a['total']} |" for a in report.audits
     ]
     return "\n".join(lines) + "\n"
+
+
+def _visibility_markdown(v: Visibility) -> list[str]:
+    lines = [
+        "",
+        "## Visibility: alarms and notification routes",
+        "",
+        f"**{v.verified} of {v.decisions}** vCenter alarms and notification routes have a "
+        f"verified replacement on the target; **{v.covered} of {v.vms}** VMs are covered by "
+        "an alarm whose replacement is verified.",
+        "",
+        "| kind | decision | status | gap | VMs affected | summary |",
+        "|---|---|---|---|---:|---|",
+    ]
+    lines += [
+        f"| {g['kind']} | `{g['decision_id']}` | {g['status']} | {g['gap']} | "
+        f"{g['blast_radius']} | {str(g['summary']).replace('|', '/')} |"
+        for g in v.gaps
+    ]
+    if v.uncovered:
+        lines += ["", "VMs no verified alarm covers:", ""]
+        lines += [f"- {text}" for text in v.uncovered]
+    return lines
 
 
 def to_html(report: Report) -> str:
@@ -190,6 +252,26 @@ def to_html(report: Report) -> str:
                 for v in report.vacuums
             ],
         ),
+        "<h2>Visibility: alarms and notification routes</h2>",
+        f"<p>{report.visibility.verified} of {report.visibility.decisions} vCenter alarms and "
+        "notification routes have a verified replacement on the target; "
+        f"{report.visibility.covered} of {report.visibility.vms} VMs are covered by an alarm "
+        "whose replacement is verified.</p>",
+        table(
+            ["kind", "decision", "status", "gap", "VMs affected", "summary"],
+            [
+                [
+                    g["kind"],
+                    g["decision_id"],
+                    g["status"],
+                    g["gap"],
+                    g["blast_radius"],
+                    g["summary"],
+                ]
+                for g in report.visibility.gaps
+            ],
+        ),
+        "<ul>" + "".join(f"<li>{e(t)}</li>" for t in report.visibility.uncovered) + "</ul>",
         "<h2>Audits</h2>",
         table(
             ["audit", "severity", "findings", "of"],

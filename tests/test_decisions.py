@@ -183,6 +183,9 @@ def test_decisions_per_category_evidence_and_blast_radius(
         ("network_authority", "port_group"): 4,
         ("capacity", "pool_allocation"): 1,
         ("capacity", "vm_allocation"): 1,
+        # vcsim's three predefined alarms and its event retention (event.maxAge)
+        ("observability", "alarm"): 3,
+        ("observability", "event_retention"): 1,
     }
     summaries = {d["summary"]: d for d in found}
     alice = summaries[
@@ -362,6 +365,8 @@ def test_audits_move_with_the_lifecycle_and_gate_pipelines(
         "policy-blindspot": (0, 0),
         "runbook-rot": (0, 0),  # no runbooks ingested
         "unverified-before-drill": (len(protecting), len(protecting)),
+        # the 4 observability decisions, and the 4 VMs no verified alarm covers
+        "visibility-fragmentation": (8, 8),
     }
     # Exit codes: findings at or above the threshold fail the pipeline.
     assert _audit(neo4j_instance).returncode == 1

@@ -53,6 +53,11 @@ EXPECTED_NODES = {
     ("StoragePolicy", "VVol No Requirements Policy"),
     ("StoragePolicy", "VM Encryption Policy"),
     ("StoragePolicy", "vSAN Default Storage Policy"),
+    # vcsim's three predefined alarms, and its event retention (no mail, SNMP or syslog set).
+    ("Alarm", "vcsim VM Alarm"),
+    ("Alarm", "Host error"),
+    ("Alarm", "Virtual machine error"),
+    ("NotificationRoute", "event and task retention"),
 }
 
 EXPECTED_RELS = {
@@ -84,6 +89,35 @@ EXPECTED_RELS = {
     ("Permission", "root/false", "WITH_ROLE", "Role", "Admin"),
     ("Permission", "admin/false", "ON_ENTITY", "Folder", "Datacenters"),
     ("Permission", "admin/false", "WITH_ROLE", "Role", "Admin"),
+    ("Alarm", "vcsim VM Alarm", "DEFINED_ON", "Folder", "Datacenters"),
+    ("Alarm", "Host error", "DEFINED_ON", "Folder", "Datacenters"),
+    ("Alarm", "Virtual machine error", "DEFINED_ON", "Folder", "Datacenters"),
+    (
+        "NotificationRoute",
+        "event and task retention",
+        "FOR_VCENTER",
+        "VCenter",
+        "VMware vCenter Server",
+    ),
+}
+# Derived by `authmap derive`: the permission-inheritance hierarchy (docs/permissions.md).
+_PARENT = "PERMISSION_PARENT"
+EXPECTED_RELS |= {
+    ("Datacenter", "DC0", _PARENT, "Folder", "Datacenters"),
+    ("Folder", "vm", _PARENT, "Datacenter", "DC0"),
+    ("Folder", "host", _PARENT, "Datacenter", "DC0"),
+    ("Folder", "datastore", _PARENT, "Datacenter", "DC0"),
+    ("Folder", "network", _PARENT, "Datacenter", "DC0"),
+    ("Cluster", "DC0_C0", _PARENT, "Folder", "host"),
+    ("Host", "DC0_C0_H0", _PARENT, "Cluster", "DC0_C0"),
+    ("ResourcePool", "Resources", _PARENT, "Cluster", "DC0_C0"),
+    ("VirtualMachine", "DC0_C0_RP0_VM0", _PARENT, "Folder", "vm"),  # the folder chain
+    ("VirtualMachine", "DC0_C0_RP0_VM0", _PARENT, "ResourcePool", "Resources"),  # the pool chain
+    ("Datastore", "LocalDS_0", _PARENT, "Folder", "datastore"),
+    ("VirtualSwitch", "DVS0", _PARENT, "Folder", "network"),
+    ("Network", "DVS0-DVUplinks-8", _PARENT, "VirtualSwitch", "DVS0"),  # port groups: switch
+    ("Network", "DC0_DVPG0", _PARENT, "VirtualSwitch", "DVS0"),
+    ("Network", "VM Network", _PARENT, "Folder", "network"),  # a standard network: its folder
 }
 
 
@@ -140,6 +174,14 @@ def test_small_inventory_graph_exactly(
         RETURN privileges, count(DISTINCT q) AS included""",
     )[0]
     assert counts["privileges"] == counts["included"] > 100
+    hidden = _query(
+        neo4j_instance,
+        "MATCH (e:VSphereEntity {permission_holder: false}) RETURN e.name AS name",
+    )
+    # Objects that cannot carry permissions: the datacenter's root folders, the root pool.
+    assert sorted(r["name"] for r in hidden) == [
+        "Resources", "datastore", "host", "network", "vm",
+    ]  # fmt: skip
     # A second ingest of the same estate changes nothing.
     assert (
         run_cli(

@@ -17,8 +17,10 @@ from app.cli import (
     neo4j,
     owners,
     ownership,
+    permissions,
     report,
     serve,
+    tokens,
 )
 
 app = typer.Typer(
@@ -40,6 +42,7 @@ app.add_typer(decisions.app, name="decisions")
 app.add_typer(ownership.teams_app, name="teams")
 app.add_typer(ownership.platforms_app, name="platforms")
 app.add_typer(owners.app, name="owners")
+app.add_typer(tokens.app, name="tokens")
 app.command("events")(ownership.events_cmd)
 app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")
@@ -48,6 +51,8 @@ app.command("serve")(serve.serve)
 app.command("derive")(db.derive)
 app.command("audit")(audit.audit)
 app.command("report")(report.report)
+app.command("effective")(permissions.effective)
+app.command("who-can")(permissions.who_can)
 
 
 def _version(value: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -107,6 +108,7 @@ class Method(StrEnum):
 
     config_check = "config_check"
     dr_drill = "dr_drill"
+    test_alert = "test_alert"
 
 
 class Result(StrEnum):
@@ -187,13 +189,18 @@ def register(decisions_app: typer.Typer) -> None:
     @decisions_app.command("verify")
     def verify_cmd(
         decision_id: str,
-        method: Method = typer.Option(..., help="config_check or dr_drill."),
+        method: Method = typer.Option(
+            ..., help="config_check, dr_drill, or test_alert (an alert reached the team)."
+        ),
         result: Result = typer.Option(..., help="pass or fail."),
+        at: datetime | None = typer.Option(
+            None, "--at", help="When it was checked (ISO date-time; default: now)."
+        ),
         actor: str | None = ACTOR,
         if_version: int | None = VERSION,
         note: str | None = NOTE,
     ) -> None:
-        """Record that the enforcement was checked (config check or DR drill)."""
+        """Record that the enforcement was checked (config check, DR drill or test alert)."""
         _run(
             lambda g: verify(
                 g,
@@ -201,6 +208,7 @@ def register(decisions_app: typer.Typer) -> None:
                 actor or default_actor(),
                 method=method.value,
                 result=result.value,
+                verified_at=at,
                 expected_version=if_version,
                 note=note,
             )

@@ -10,6 +10,7 @@ import uvicorn
 from app.cli.common import err, fail, out, settings
 from app.graph import Graph, GraphError
 from app.service import create_app
+from app.tokens import authenticate
 
 
 def _loopback(host: str) -> bool:
@@ -31,21 +32,30 @@ def serve(
         "container network or behind a trusted proxy).",
     ),
 ) -> None:
-    """Serve the JSON API (/api, OpenAPI at /openapi.json) and the viewer (/)."""
-    if not _loopback(host) and not open_network:
-        fail(
-            "without API tokens the service runs open, so it listens on loopback only "
-            f"(got --host {host}; --open-network overrides)"
-        )
+    """Serve the JSON API (/api, OpenAPI at /openapi.json) and the viewer (/).
+
+    Once an API token exists (`authmap tokens create`) every /api call needs one and any
+    address may be used; until then the service is open, so it listens on loopback only."""
     current = settings()
     try:
         with Graph(current) as probe:
             probe.verify()
+            secured = not authenticate(probe, None).open
     except GraphError as exc:
         fail(str(exc))
-    err.print(
-        "warning: no API tokens configured: the service is OPEN to anyone on this machine "
-        "(loopback only)"
-    )
+    if not secured and not _loopback(host) and not open_network:
+        fail(
+            "without API tokens the service runs open, so it listens on loopback only "
+            f"(got --host {host}; create a token with `authmap tokens create`, or "
+            "--open-network overrides)"
+        )
+    if secured:
+        err.print("API tokens configured: every /api call needs `Authorization: Bearer <token>`")
+    else:
+        who = "anyone who can reach it" if not _loopback(host) else "anyone on this machine"
+        err.print(
+            f"warning: no API tokens configured: the service is OPEN to {who}, every caller "
+            "is the admin 'local'; `authmap tokens create` closes it"
+        )
     out.print(f"authmap serving on http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(create_app(current), host=host, port=port, log_level="warning")

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import (
+    READ_ACCESS,
     Driver,
     GraphDatabase,
     ManagedTransaction,
     NotificationMinimumSeverity,
+    Session,
     unit_of_work,
 )
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
@@ -127,17 +129,30 @@ class Graph:
         except Neo4jError as exc:
             raise GraphError(f"Neo4j error: {exc.code}: {exc.message}") from None
 
+    @contextlib.contextmanager
+    def read_only_session(self) -> Iterator[Session]:
+        """A driver session in READ access mode, for the one caller that runs text it did not
+        read from ``cypher/``: the API's read-only console (``app/service/console.py``),
+        which checks each query's plan first. Driver errors are the caller's to map."""
+        with self._driver.session(
+            database=self.database, default_access_mode=READ_ACCESS
+        ) as session:
+            yield session
+
     def verify(self) -> None:
         """Check that the server answers with these credentials."""
         with self._errors():
             self._driver.verify_connectivity()
 
     def _work(
-        self, text: str, params: Mapping[str, Any], timeout: float | None
+        self, text: str, params: Mapping[str, Any], timeout: float | None, *, raw: bool = False
     ) -> Callable[[ManagedTransaction], list[dict[str, Any]]]:
         def unit(tx: ManagedTransaction) -> list[dict[str, Any]]:
             self.attempts += 1
             result = tx.run(text, dict(params))
+            if raw:  # plain values only: skip the driver's per-element conversion
+                keys = result.keys()
+                return [dict(zip(keys, record.values(), strict=True)) for record in result]
             return [record.data() for record in result]
 
         if timeout is not None:
@@ -145,12 +160,21 @@ class Graph:
         return unit
 
     def read(
-        self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        raw: bool = False,
     ) -> list[dict[str, Any]]:
-        """Run a read statement (READ routing) and return its rows as dicts."""
+        """Run a read statement (READ routing) and return its rows as dicts.
+
+        ``raw`` skips converting nodes, relationships and paths inside the values to dicts:
+        much faster for large rows of plain lists and maps, wrong for graph elements.
+        """
         text = self.library.statement(name)
         with self._errors(), self._driver.session(database=self.database) as session:
-            return session.execute_read(self._work(text, params or {}, timeout))
+            return session.execute_read(self._work(text, params or {}, timeout, raw=raw))
 
     def read_statement(
         self, name: str, index: int, params: Mapping[str, Any] | None = None

@@ -64,10 +64,38 @@ def rel_cleanup(node: NodeType, rel: Rel) -> str:
     return HEADER + _template("rel_cleanup").format(type=rel.type, pattern=pattern)
 
 
+FULLTEXT_INDEX = "node_names"
+"""The full-text index of names that ``/api/search`` queries."""
+
+NAME_PROPERTIES = ("name", "display_name", "principal")
+"""Properties the full-text index covers (whichever a node kind has)."""
+
+NAMED_HUMAN_LABELS = ("Team", "TargetPlatform")
+"""Human-data labels with a ``name`` (not in the source model), also searchable."""
+
+
+def fulltext_labels() -> tuple[str, ...]:
+    """Every node kind with a ``name``, ``display_name`` or ``principal`` property."""
+    labels = [
+        node.label
+        for node in NODE_TYPES
+        if any(prop in node.properties for prop in NAME_PROPERTIES)
+    ]
+    return (*labels, *NAMED_HUMAN_LABELS)
+
+
 def schema() -> str:
-    """Constraints and indexes: one uniqueness constraint per label key, plus indexes."""
+    """Constraints and indexes: one uniqueness constraint per label key, plus indexes, plus
+    the full-text index of names."""
     constraint, index = _template("schema_constraint"), _template("schema_index")
     parts = [HEADER, _template("schema_static")]
+    parts.append(
+        _template("schema_fulltext").format(
+            name=FULLTEXT_INDEX,
+            labels="|".join(fulltext_labels()),
+            props=", ".join(f"n.{prop}" for prop in NAME_PROPERTIES),
+        )
+    )
     for label in SHARED_KEY_LABELS:
         parts.append(constraint.format(name=_ident(label), label=label))
     for label, prop in SHARED_INDEXES:

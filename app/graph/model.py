@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.records import Record, ad, runbooks
+from app.records import Record, ad, nsx, runbooks
 from app.records import vcenter as v
 
 SOURCE_LABEL = "Source"
@@ -142,6 +142,20 @@ NODE_TYPES: tuple[NodeType, ...] = (
 )
 """Every source node type, in load order."""
 
+NODE_TYPES += (
+    NodeType(
+        v.Alarm,
+        rels=(Rel("DEFINED_ON", "entity", VSPHERE),),
+        indexes=("name", "system_name"),
+    ),
+    NodeType(
+        v.NotificationRoute,
+        rels=(Rel("FOR_VCENTER", "vcenter", "VCenter"), Rel("FOR_HOST", "host", "Host")),
+        indexes=("route_type",),
+    ),
+)
+"""vCenter observability: alarm definitions and where events and logs go."""
+
 AD_PRINCIPAL = "ADPrincipal"
 """Label shared by AD users, groups and foreign security principals."""
 
@@ -172,15 +186,71 @@ NODE_TYPES += (
 
 NODE_TYPES += (NodeType(runbooks.RunbookRecord, indexes=("name", "path")),)
 
+NSX_OBJECT = "NsxObject"
+"""Label shared by every NSX policy object (applied-to scopes and path expressions name any)."""
+
+_N = (NSX_OBJECT,)
+_IN_PROJECT = Rel("IN_PROJECT", "project", "NsxProject")
+_NSX = ("display_name", "path")
+
+NODE_TYPES += (
+    NodeType(nsx.NsxProject, _N, indexes=_NSX),
+    NodeType(nsx.NsxTier0, _N, (_IN_PROJECT,), indexes=_NSX),
+    NodeType(
+        nsx.NsxTier1, _N, (_IN_PROJECT, Rel("CONNECTED_TO", "tier0", "NsxTier0")), indexes=_NSX
+    ),
+    NodeType(
+        nsx.NsxSegment,
+        _N,
+        (_IN_PROJECT, Rel("CONNECTED_TO", "connectivity", NSX_OBJECT)),
+        indexes=_NSX,
+    ),
+    NodeType(nsx.NsxService, _N, (_IN_PROJECT,), indexes=_NSX),
+    NodeType(nsx.NsxVirtualMachine, indexes=("display_name", "external_id")),
+    NodeType(
+        nsx.NsxGroup,
+        _N,
+        (
+            _IN_PROJECT,
+            Rel("INCLUDES", "includes", NSX_OBJECT, many=True),
+            Rel("CONTAINS", "members", "NsxVirtualMachine", many=True),
+        ),
+        indexes=_NSX,
+    ),
+    NodeType(
+        nsx.NsxSecurityPolicy,
+        _N,
+        (_IN_PROJECT, Rel("APPLIED_TO", "scope", NSX_OBJECT, many=True)),
+        indexes=_NSX,
+    ),
+    NodeType(
+        nsx.NsxRule,
+        _N,
+        (
+            _IN_PROJECT,
+            Rel("IN_POLICY", "policy", "NsxSecurityPolicy"),
+            Rel("SOURCE_GROUP", "source_groups", "NsxGroup", many=True),
+            Rel("DESTINATION_GROUP", "destination_groups", "NsxGroup", many=True),
+            Rel("USES_SERVICE", "services", "NsxService", many=True),
+            Rel("APPLIED_TO", "scope", NSX_OBJECT, many=True),
+        ),
+        indexes=_NSX,
+    ),
+)
+"""NSX (Policy API): gateways, segments, services, groups, policies, rules, VMs."""
+
 SHARED_INDEXES: tuple[tuple[str, str], ...] = (
     (AD_PRINCIPAL, "dn_key"),
     (AD_PRINCIPAL, "sid"),
     (AD_PRINCIPAL, "account_key"),
     (AD_PRINCIPAL, "upn_key"),
+    (VSPHERE, "name"),
+    (VSPHERE, "moref"),
 )
-"""Indexes on shared labels, for relationships matched on a key other than ``id``."""
+"""Indexes on shared labels: for relationships matched on a key other than ``id``, and for
+looking up any vSphere entity by name or managed object id (``authmap who-can``)."""
 
-SHARED_KEY_LABELS: tuple[str, ...] = (VSPHERE, AD_PRINCIPAL)
+SHARED_KEY_LABELS: tuple[str, ...] = (VSPHERE, AD_PRINCIPAL, NSX_OBJECT)
 """Labels shared by several node types whose ``id`` is still unique (relationship targets)."""
 
 BY_KIND: dict[str, NodeType] = {node.label: node for node in NODE_TYPES}

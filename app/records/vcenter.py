@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.records.base import Record
 
@@ -297,3 +297,93 @@ class Tag(VCenterRecord):
     description: str | None = None
     category: str
     attached_to: list[str] = Field(default_factory=list)
+
+
+class AlarmTrigger(BaseModel):
+    """One condition of an alarm (nested in :class:`Alarm`, not a node of its own).
+
+    ``metric``: a performance counter (``cpu.usage.average``) compared with ``operator``
+    (``isAbove``, ``isBelow``) against the ``yellow`` and ``red`` thresholds, in the counter's
+    ``unit`` (``percent`` thresholds are hundredths of a percent: 8500 = 85%). ``state``: a
+    property path (``runtime.powerState``) compared (``isEqual``, ``isUnequal``) with the
+    ``yellow`` and ``red`` values. ``event``: an event type (or an ``EventEx`` id) that sets
+    ``status`` (empty: the event's own severity decides).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    trigger_type: Literal["metric", "state", "event", "other"]
+    object_type: str | None = None
+    metric: str | None = None
+    unit: str | None = None
+    operator: str | None = None
+    state_path: str | None = None
+    event_type: str | None = None
+    status: str | None = None
+    yellow: int | str | None = None
+    red: int | str | None = None
+
+
+class AlarmNotification(BaseModel):
+    """One action of an alarm (nested in :class:`Alarm`): whom or what it tells, and on which
+    status transitions (``yellow>red``), each possibly repeating every ``action_frequency``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action_type: Literal["email", "snmp", "script", "method", "task", "other"]
+    recipients: list[str] = Field(default_factory=list)
+    subject: str | None = None
+    script: str | None = None
+    method: str | None = None
+    transitions: list[str] = Field(default_factory=list)
+    repeats: bool = False
+
+
+class Alarm(VCenterRecord):
+    """An alarm definition: the entity it is defined on (it covers everything below it),
+    what it treats as trouble (triggers, any of which fires it unless ``all_triggers``) and
+    whom it tells (actions). ``trigger_texts`` and ``action_texts`` are one line per trigger
+    and action, for people and for the derived decision; ``watches`` are the graph labels of
+    the objects its triggers watch. Predefined alarms carry a ``system_name``."""
+
+    kind: Literal["Alarm"] = "Alarm"
+    moref: str
+    name: str
+    system_name: str | None = None
+    description: str | None = None
+    enabled: bool = True
+    entity: str
+    watches: list[str] = Field(default_factory=list)
+    all_triggers: bool = False
+    triggers: list[AlarmTrigger] = Field(default_factory=list)
+    actions: list[AlarmNotification] = Field(default_factory=list)
+    trigger_texts: list[str] = Field(default_factory=list)
+    action_texts: list[str] = Field(default_factory=list)
+    email_recipients: list[str] = Field(default_factory=list)
+    snmp_trap: bool = False
+    scripts: list[str] = Field(default_factory=list)
+    action_frequency: int | None = None
+    reporting_frequency: int | None = None
+    tolerance_range: int | None = None
+    last_modified_by: str | None = None
+    last_modified_at: str | None = None
+
+
+class NotificationRoute(VCenterRecord):
+    """Where vCenter's and the hosts' events and logs go: the vCenter SMTP server alarm
+    e-mail leaves through (``smtp``), each SNMP receiver traps go to (``snmp``), each host's
+    remote syslog targets (``syslog``), and how long vCenter keeps events and tasks
+    (``retention``; days, ``None`` = kept forever). ``options`` are the advanced options it
+    was read from (SNMP community strings are never kept)."""
+
+    kind: Literal["NotificationRoute"] = "NotificationRoute"
+    route_type: Literal["smtp", "snmp", "syslog", "retention"]
+    name: str
+    vcenter: str | None = None
+    host: str | None = None
+    targets: list[str] = Field(default_factory=list)
+    sender: str | None = None
+    enabled: bool = True
+    event_retention_days: int | None = None
+    task_retention_days: int | None = None
+    options: dict[str, str] = Field(default_factory=dict)

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from app import __version__
 from app.config import Settings
 from app.graph import Graph, GraphError
+from app.service import (
+    audits_routes,
+    auth,
+    console,
+    decisions_routes,
+    errors,
+    graph_routes,
+    permissions,
+)
+from app.service.auth import Viewer
+from app.tokens import authenticate
+
+log = logging.getLogger(__name__)
 
 
 def frontend_dir() -> Path:
@@ -34,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
             api.state.graph.close()
 
     api = FastAPI(title="authmap", version=__version__, lifespan=lifespan)
+    errors.install(api, settings.api_max_body_bytes)
 
     @api.exception_handler(GraphError)
     async def _graph_error(_: Request, exc: GraphError) -> JSONResponse:
@@ -41,13 +56,21 @@ def create_app(settings: Settings) -> FastAPI:
 
     @api.get("/api/health")
     def health(request: Request) -> dict[str, Any]:
-        """Service and Neo4j reachability."""
+        """Service and Neo4j reachability (no token needed, for load balancers; the Neo4j
+        URI and error only for an authorised caller, or while no token exists)."""
         graph: Graph = request.app.state.graph
         try:
             graph.read("admin/ping")
-            neo4j = {"reachable": True, "uri": graph.uri}
+            neo4j: dict[str, Any] = {"reachable": True, "uri": graph.uri}
+            try:
+                authorised = authenticate(graph, auth.bearer(request)).caller is not None
+            except (HTTPException, GraphError):
+                authorised = False
+            if not authorised:
+                del neo4j["uri"]
         except GraphError as exc:
-            neo4j = {"reachable": False, "uri": graph.uri, "error": str(exc)}
+            log.warning("health: %s", exc)
+            neo4j = {"reachable": False, "error": "Neo4j is not reachable (see the server log)"}
         return {
             "status": "ok" if neo4j["reachable"] else "degraded",
             "version": __version__,
@@ -55,10 +78,20 @@ def create_app(settings: Settings) -> FastAPI:
         }
 
     @api.get("/api/stats")
-    def stats(request: Request) -> dict[str, Any]:
+    def stats(request: Request, _: Viewer) -> dict[str, Any]:
         """Node counts per label."""
         graph: Graph = request.app.state.graph
         return {"labels": graph.read("admin/label_counts")}
+
+    permissions.install(api)
+    for router in (
+        auth.router,
+        graph_routes.router,
+        decisions_routes.router,
+        audits_routes.router,
+        console.router,
+    ):
+        api.include_router(router)
 
     @api.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -8,7 +8,7 @@ RETURN d.id AS id, d.category AS category, d.kind AS kind, d.summary AS summary,
        d.owner AS owner, coalesce(d.version, 0) AS version,
        toString(d.first_seen) AS first_seen,
        toString(d.retired_at) AS retired_at,
-       COLLECT { MATCH (d)-[:EVIDENCE]->(e) RETURN {id: e.id, name: coalesce(e.name, e.principal)}
+       COLLECT { MATCH (d)-[:EVIDENCE]->(e) RETURN {id: e.id, name: coalesce(e.name, e.principal, e.display_name)}
                  ORDER BY e.id } AS evidence,
        COLLECT { MATCH (d)-[:AFFECTS]->(vm:VirtualMachine) RETURN vm.name ORDER BY vm.name }
          AS affects;

@@ -21,7 +21,7 @@ OPTIONAL MATCH (d:ADDomain)
   WHERE toUpper(d.netbios_name) = dom OR toUpper(d.dns_name) = dom
 WITH p, account, head(collect(d)) AS d
 OPTIONAL MATCH (byName:ADPrincipal {account_key: toLower(d.netbios_name + '\\' + account)})
-OPTIONAL MATCH (byUpn:ADUser {upn_key: toLower(p.principal)})
+OPTIONAL MATCH (byUpn:ADPrincipal {upn_key: toLower(p.principal)}) WHERE byUpn:ADUser
 WITH p, d, [x IN [byUpn, byName] WHERE x IS NOT NULL AND (x:ADGroup) = p.is_group] AS found
 WITH p, d, head(found) AS target
 FOREACH (_ IN CASE WHEN target IS NULL THEN [] ELSE [1] END |

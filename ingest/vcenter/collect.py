@@ -34,6 +34,7 @@ PATHS: dict[type, list[str]] = {
         "runtime.inMaintenanceMode",
         "summary.config.product.version",
         "configManager.networkSystem",
+        "configManager.advancedOption",
     ],
     vim.ResourcePool: [
         "name",
@@ -139,6 +140,8 @@ class Collector:
         about = content.about
         self.ids = Ids(about.instanceUuid)
         self.network_systems: list[Any] = []
+        self.host_options: dict[str, tuple[str, Any]] = {}
+        """Host id -> (host name, its advanced-option manager), for the syslog routes."""
         self.standard_networks: list[r.Network] = []
         self.custom_fields = (
             {f.key: f.name for f in content.customFieldsManager.field or []}
@@ -237,6 +240,9 @@ class Collector:
             network_system = p.get("configManager.networkSystem")
             if network_system is not None:
                 self.network_systems.append(network_system)
+            option_manager = p.get("configManager.advancedOption")
+            if option_manager is not None:
+                self.host_options[oid] = (p["name"], option_manager)
             self.sink(
                 r.Host(
                     id=oid,
@@ -546,11 +552,20 @@ class Collector:
             log.warning("%d permission(s) without an entity were skipped", skipped)
 
 
-def collect_vcenter(service_instance: Any, sink: Sink, gap: GapSink) -> r.VCenter:
+def collect_vcenter(
+    service_instance: Any,
+    sink: Sink,
+    gap: GapSink,
+    host_options: dict[str, tuple[str, Any]] | None = None,
+) -> r.VCenter:
     """Collect one vCenter into ``sink``; report unreadable parts to ``gap``. Returns the
-    vCenter record (its identity names the snapshot)."""
+    vCenter record (its identity names the snapshot). ``host_options``, if given, receives
+    each host's id -> (name, advanced-option manager) seen in the same pass."""
     content = service_instance.RetrieveContent()
-    Collector(content, sink, gap).run()
+    collector = Collector(content, sink, gap)
+    collector.run()
+    if host_options is not None:
+        host_options.update(collector.host_options)
     about = content.about
     return r.VCenter(
         id=about.instanceUuid,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pyVim.connect import SmartConnect
+from pyVmomi import vim
 
 from tests.support.vcsim import VcsimServer
 
@@ -39,3 +41,44 @@ def wait_for_task(task: Any, timeout: float = 60) -> None:
         time.sleep(0.05)
     if task.info.state == "error":
         raise RuntimeError(task.info.error)
+
+
+SYSTEM_ROLE_IDS = {"Admin": -1, "ReadOnly": -2, "NoAccess": -5}
+"""vSphere's system roles used by the scenarios, by name."""
+
+
+def add_roles(auth: Any, roles: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Create custom roles; return every role id by name (custom and system).
+
+    vcsim (v0.56.0) answers 0 to every ``AddAuthorizationRole``, so the ids are read back by
+    name from ``roleList``.
+    """
+    for name, privileges in roles.items():
+        auth.AddAuthorizationRole(name, list(privileges))
+    ids = dict(SYSTEM_ROLE_IDS)
+    ids |= {r.name: r.roleId for r in auth.roleList if r.name in roles}
+    assert len(set(ids.values())) == len(ids), ids
+    return ids
+
+
+def set_permissions(
+    auth: Any,
+    objects: Mapping[str, Any],
+    permissions: Sequence[tuple[str, bool, str, str, bool]],
+    role_ids: Mapping[str, int],
+) -> None:
+    """Set (principal, is_group, role name, entity name, propagate) permissions, one call per
+    entity (vcsim replaces an entity's whole list on each call)."""
+    by_entity: dict[str, list[Any]] = {}
+    for principal, group, role, entity, propagate in permissions:
+        by_entity.setdefault(entity, []).append(
+            vim.AuthorizationManager.Permission(
+                entity=objects[entity],
+                principal=principal,
+                group=group,
+                roleId=role_ids[role],
+                propagate=propagate,
+            )
+        )
+    for entity, perms in by_entity.items():
+        auth.SetEntityPermissions(objects[entity], perms)

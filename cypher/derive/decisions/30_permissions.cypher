@@ -1,12 +1,13 @@
 // change_authority: each permission (principal, role, entity, propagate). The blast radius is
-// every VM the grant reaches: the entity itself, and with propagate everything below it in
-// the folder and the host/cluster/resource-pool chains. Parameters: $run.
+// every VM the grant reaches: the entity itself, and with propagate everything below it along
+// the permission-inheritance edges (folder and resource-pool/cluster chains, built by
+// derive/inheritance before this file runs; docs/permissions.md). Parameters: $run.
 MATCH (p:Permission)-[:ON_ENTITY]->(e:VSphereEntity), (p)-[:WITH_ROLE]->(role:Role)
-WITH p, e, role, COLLECT {
-  MATCH (e)<-[:IN_FOLDER|RUNS_ON|IN_POOL|CHILD_OF|IN_CLUSTER*0..]-(vm:VirtualMachine)
-  WHERE p.propagate OR vm = e
+WITH p, e, role, CASE WHEN e:VirtualMachine THEN [e] ELSE [] END AS self
+WITH p, e, role, CASE WHEN NOT p.propagate THEN self ELSE self + COLLECT {
+  MATCH (e)<-[:PERMISSION_PARENT*1..]-(vm:VirtualMachine)
   RETURN DISTINCT vm
-} AS vms
+} END AS vms
 WITH p, e, role, vms,
      [l IN labels(e) WHERE NOT l IN ['Source', 'VSphereEntity']][0] AS entity_kind
 MERGE (d:Decision {id: 'permission:' + p.id})

@@ -1,0 +1,446 @@
+"""``/api/decisions``, their ownership lifecycle, ``/api/events``, ``/api/teams`` and
+``/api/platforms``.
+
+A lifecycle call (``POST /api/decisions/{id}/assign|accept|enforce|verify``) needs
+``If-Match`` with the decision's ``ETag`` (its ``version``): 428 without it, 412 when the
+decision has changed since. The write itself only applies while the decision is still at that
+version (one Cypher statement, see ``app/ownership.py``), so a concurrent change between the
+checks here and the write is also a 412 with nothing written. Each call appends an event whose
+actor is the token's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app import ownership
+from app.graph import Graph
+from app.ownership import DecisionState, TargetPlatform, Team
+from app.service.auth import Admin, Editor, Member, Viewer
+from app.service.errors import error_responses
+from app.tokens import Caller
+
+router = APIRouter(prefix="/api", tags=["decisions"])
+
+Note = Field(default=None, max_length=2000)
+
+
+def _graph(request: Request) -> Graph:
+    graph: Graph = request.app.state.graph
+    return graph
+
+
+def etag(version: int) -> str:
+    """The ``ETag`` of a decision at ``version``."""
+    return f'"{version}"'
+
+
+class DecisionItem(BaseModel):
+    """A decision in a list."""
+
+    id: str
+    category: str
+    kind: str
+    summary: str
+    state: str
+    status: str
+    team: str | None = None
+    version: int
+    blast_radius: int
+
+
+class DecisionPage(BaseModel):
+    """A page of decisions and how many match in all."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[DecisionItem]
+
+
+Status = Literal["unowned", "assigned", "accepted", "enforced", "verified", "retired"]
+
+
+@router.get("/decisions", response_model=DecisionPage)
+def decisions(
+    request: Request,
+    _: Viewer,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    team: Annotated[str | None, Query(max_length=200)] = None,
+    text: Annotated[str | None, Query(max_length=200, description="In the id or summary")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DecisionPage:
+    """Decisions, filtered by category, status (``retired`` for retired ones), owning team and
+    text, ordered by category, kind and summary; paged."""
+    rows = _graph(request).read(
+        "api/decisions_page",
+        {
+            "category": category,
+            "status": status_,
+            "team": team,
+            "text": text or None,
+            "skip": offset,
+            "limit": limit,
+        },
+    )
+    total = rows[0]["total"] if rows else 0
+    items = [DecisionItem(**r) for r in rows if r["id"] is not None]
+    return DecisionPage(total=total, offset=offset, limit=limit, items=items)
+
+
+class EvidenceOut(BaseModel):
+    """A source object the decision comes from."""
+
+    id: str
+    kind: str | None = None
+    name: str | None = None
+
+
+class VmOut(BaseModel):
+    """A VM in the blast radius."""
+
+    id: str
+    name: str | None = None
+
+
+class DecisionDetail(BaseModel):
+    """One decision: evidence, blast radius, ownership, enforcements, verifications."""
+
+    id: str
+    category: str
+    kind: str
+    summary: str
+    state: str
+    status: str
+    ownership_status: str
+    team: str | None = None
+    version: int
+    first_seen: str | None = None
+    retired_at: str | None = None
+    accepted_at: str | None = None
+    accepted_by: str | None = None
+    evidence: list[EvidenceOut]
+    affects: list[VmOut]
+    blast_radius: int
+    enforcements: list[dict[str, Any]]
+    verifications: list[dict[str, Any]]
+
+
+@router.get(
+    "/decisions/{decision_id}", response_model=DecisionDetail, responses=error_responses(404)
+)
+def decision(request: Request, response: Response, decision_id: str, _: Viewer) -> DecisionDetail:
+    """One decision; the ``ETag`` header is its version (send it as ``If-Match``)."""
+    rows = _graph(request).read("api/decision", {"id": decision_id})
+    if not rows:
+        raise HTTPException(404, f"no decision {decision_id!r}")
+    row = rows[0]
+    response.headers["ETag"] = etag(row["version"])
+    return DecisionDetail(**row, blast_radius=len(row["affects"]))
+
+
+class AssignIn(BaseModel):
+    """Assign the decision to a team."""
+
+    model_config = ConfigDict(extra="forbid")
+    team: str = Field(min_length=1, max_length=200)
+    note: str | None = Note
+
+
+class AcceptIn(BaseModel):
+    """The assigned team accepts ownership."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Note
+
+
+class EnforceIn(BaseModel):
+    """The target control that enforces the decision; ``reference: null`` means it has no
+    native equivalent and is owned as a process."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: str = Field(min_length=1, max_length=200)
+    reference: str | None = Field(default=None, min_length=1, max_length=1000)
+    control_kind: str | None = Field(default=None, max_length=200)
+    note: str | None = Note
+
+
+class VerifyIn(BaseModel):
+    """A verification of the current enforcement."""
+
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["config_check", "dr_drill", "test_alert"]
+    result: Literal["pass", "fail"]
+    verified_at: AwareDatetime | None = None
+    note: str | None = Note
+
+
+def if_match(value: str | None) -> int:
+    """The version an ``If-Match`` header names (428 when absent, 400 when not an ETag)."""
+    if value is None:
+        raise HTTPException(
+            status.HTTP_428_PRECONDITION_REQUIRED,
+            "If-Match is required: send the ETag of GET /api/decisions/{id}",
+        )
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise HTTPException(400, f"If-Match must be a decision ETag such as '\"3\"', not {value!r}")
+    return int(text)
+
+
+LIFECYCLE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428)
+
+
+def _apply(
+    graph: Graph,
+    response: Response,
+    decision_id: str,
+    caller: Caller,
+    header: str | None,
+    action: str,
+    call: Callable[[int], DecisionState],
+) -> DecisionState:
+    version = if_match(header)
+    try:
+        current = ownership.state(graph, decision_id)
+    except ownership.NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if current.version != version:
+        raise HTTPException(
+            status.HTTP_412_PRECONDITION_FAILED,
+            f"decision {decision_id} is at version {current.version}, not {version}: "
+            "reload it and try again",
+            headers={"ETag": etag(current.version)},
+        )
+    # A member acts for its own team only; the write below only applies at this version, so
+    # the team checked here is the team of the decision that is written.
+    member_only = action in ("accept", "verify") and not caller.at_least("editor")
+    if member_only and (current.team is None or current.team != caller.team):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"decision {decision_id} is assigned to {current.team or 'no team'}, "
+            f"not to {caller.team or 'your team'}: a member may {action} only its "
+            "own team's decisions",
+        )
+    try:
+        new = call(version)
+    except ownership.ConflictError as exc:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
+    except ownership.NotFoundError as exc:
+        raise HTTPException(400, str(exc)) from None
+    except ownership.OwnershipError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    response.headers["ETag"] = etag(new.version)
+    return new
+
+
+@router.post(
+    "/decisions/{decision_id}/assign", response_model=DecisionState, responses=LIFECYCLE_ERRORS
+)
+def assign(
+    request: Request,
+    response: Response,
+    decision_id: str,
+    body: AssignIn,
+    caller: Editor,
+    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> DecisionState:
+    """Assign the decision to a team (editor)."""
+    graph = _graph(request)
+    return _apply(
+        graph,
+        response,
+        decision_id,
+        caller,
+        if_match_,
+        "assign",
+        lambda v: ownership.assign(
+            graph, decision_id, body.team, caller.name, expected_version=v, note=body.note
+        ),
+    )
+
+
+@router.post(
+    "/decisions/{decision_id}/accept", response_model=DecisionState, responses=LIFECYCLE_ERRORS
+)
+def accept(
+    request: Request,
+    response: Response,
+    decision_id: str,
+    body: AcceptIn,
+    caller: Member,
+    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> DecisionState:
+    """The assigned team accepts ownership (a member of that team, or an editor)."""
+    graph = _graph(request)
+    return _apply(
+        graph,
+        response,
+        decision_id,
+        caller,
+        if_match_,
+        "accept",
+        lambda v: ownership.accept(
+            graph, decision_id, caller.name, expected_version=v, note=body.note
+        ),
+    )
+
+
+@router.post(
+    "/decisions/{decision_id}/enforce", response_model=DecisionState, responses=LIFECYCLE_ERRORS
+)
+def enforce(
+    request: Request,
+    response: Response,
+    decision_id: str,
+    body: EnforceIn,
+    caller: Editor,
+    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> DecisionState:
+    """Record the target control that enforces the decision (editor)."""
+    graph = _graph(request)
+    return _apply(
+        graph,
+        response,
+        decision_id,
+        caller,
+        if_match_,
+        "enforce",
+        lambda v: ownership.enforce(
+            graph,
+            decision_id,
+            caller.name,
+            platform=body.platform,
+            reference=body.reference,
+            control_kind=body.control_kind,
+            expected_version=v,
+            note=body.note,
+        ),
+    )
+
+
+@router.post(
+    "/decisions/{decision_id}/verify", response_model=DecisionState, responses=LIFECYCLE_ERRORS
+)
+def verify(
+    request: Request,
+    response: Response,
+    decision_id: str,
+    body: VerifyIn,
+    caller: Member,
+    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> DecisionState:
+    """Record a verification (a member of the owning team, or an editor)."""
+    graph = _graph(request)
+    return _apply(
+        graph,
+        response,
+        decision_id,
+        caller,
+        if_match_,
+        "verify",
+        lambda v: ownership.verify(
+            graph,
+            decision_id,
+            caller.name,
+            method=body.method,
+            result=body.result,
+            verified_at=body.verified_at,
+            expected_version=v,
+            note=body.note,
+        ),
+    )
+
+
+class EventOut(BaseModel):
+    """One entry of the append-only event log."""
+
+    id: str
+    at: str
+    actor: str
+    action: str
+    decision_id: str
+    before_status: str | None = None
+    after_status: str | None = None
+    before_owner: str | None = None
+    after_owner: str | None = None
+    detail: str | None = None
+    note: str | None = None
+    version: int | None = None
+
+
+class EventPage(BaseModel):
+    """A page of events, newest first, and how many match in all."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[EventOut]
+
+
+@router.get("/events", response_model=EventPage)
+def events(
+    request: Request,
+    _: Viewer,
+    decision: Annotated[str | None, Query(max_length=1000)] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[AwareDatetime | None, Query(description="ISO date-time with zone")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EventPage:
+    """The event log, newest first, filtered by decision, actor and time; paged."""
+    rows = _graph(request).read(
+        "api/events_page",
+        {
+            "decision_id": decision,
+            "actor": actor,
+            "since": since.isoformat() if since else None,
+            "skip": offset,
+            "limit": limit,
+        },
+    )
+    total = rows[0]["total"] if rows else 0
+    items = [EventOut(**r) for r in rows if r["id"] is not None]
+    return EventPage(total=total, offset=offset, limit=limit, items=items)
+
+
+def _owned(graph: Graph, kind: str) -> list[dict[str, Any]]:
+    return [r for r in graph.read("ownership/teams") if r["type"] == kind]
+
+
+@router.get("/teams", response_model=list[Team])
+def teams(request: Request, _: Viewer) -> list[Team]:
+    """Teams that can own decisions."""
+    return [
+        Team(name=r["name"], contact=r["contact"], directory_group=r["detail"])
+        for r in _owned(_graph(request), "team")
+    ]
+
+
+@router.post("/teams", response_model=Team, responses=error_responses(401, 403))
+def save_team(request: Request, body: Team, caller: Admin) -> Team:
+    """Create or update a team (admin)."""
+    ownership.upsert_team(_graph(request), body, caller.name)
+    return body
+
+
+@router.get("/platforms", response_model=list[TargetPlatform])
+def platforms(request: Request, _: Viewer) -> list[TargetPlatform]:
+    """Target platforms."""
+    return [
+        TargetPlatform(name=r["name"], kind=r["detail"] or "unknown")
+        for r in _owned(_graph(request), "platform")
+    ]
+
+
+@router.post("/platforms", response_model=TargetPlatform, responses=error_responses(401, 403))
+def save_platform(request: Request, body: TargetPlatform, caller: Admin) -> TargetPlatform:
+    """Create or update a target platform (admin)."""
+    ownership.upsert_platform(_graph(request), body, caller.name)
+    return body

@@ -1,0 +1,17 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Load NsxProject nodes. Parameters: $rows (list of maps with id and the properties), $source_id, $sync_run.
+UNWIND $rows AS row
+MERGE (n:NsxProject {id: row.id})
+SET n:Source:NsxObject,
+    n.nsx_id = row.nsx_id,
+    n.path = row.path,
+    n.display_name = row.display_name,
+    n.description = row.description,
+    n.project = row.project,
+    n.system_owned = row.system_owned,
+    n.tags = row.tags,
+    n.org = row.org,
+    n.short_id = row.short_id,
+    n.source_id = $source_id,
+    n.sync_run = $sync_run
+RETURN count(n) AS written;
