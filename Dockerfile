@@ -1,11 +1,19 @@
 # The authmap service image (used by docker-compose.yml).
+# The viewer is built first (pinned by frontend/package-lock.json); only its dist/ is kept.
+FROM node:20-slim AS viewer
+WORKDIR /src
+COPY frontend/package.json frontend/package-lock.json frontend/build.mjs ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/src ./src
+RUN npm run build
+
 FROM python:3.11-slim
 WORKDIR /opt/authmap
 COPY pyproject.toml README.md LICENSE ./
 COPY app ./app
 COPY ingest ./ingest
 COPY cypher ./cypher
-COPY frontend ./frontend
+COPY --from=viewer /src/dist ./frontend/dist
 RUN pip install --no-cache-dir . && useradd --system authmap
 USER authmap
 EXPOSE 8000

@@ -5,9 +5,24 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AUTHMAP := $(BIN)/authmap
 
-.PHONY: demo test install system lint typecheck pytest clean
+.PHONY: demo test install system frontend lint typecheck pytest clean
 
-$(STAMP): pyproject.toml
+# The viewer (frontend/): npm ci only when the lock changed, esbuild only when a source did.
+NPM_CACHE ?= $(HOME)/.cache/authmap/npm
+FRONTEND_MODULES := frontend/node_modules/.package-lock.json
+FRONTEND_DIST := frontend/dist/index.html
+
+$(FRONTEND_MODULES): frontend/package-lock.json frontend/package.json
+	npm ci --prefix frontend --cache $(NPM_CACHE) --no-audit --no-fund --loglevel=error
+	touch $(FRONTEND_MODULES)
+
+$(FRONTEND_DIST): $(FRONTEND_MODULES) frontend/build.mjs $(wildcard frontend/src/*)
+	npm run build --prefix frontend --silent
+
+frontend: $(FRONTEND_DIST)
+
+# The wheel (and the editable install) force-include frontend/dist: build it first.
+$(STAMP): pyproject.toml | $(FRONTEND_DIST)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -16,7 +31,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system:
-	scripts/bootstrap.sh java maven go samba
+	scripts/bootstrap.sh java maven go samba node
 
 lint: install
 	$(BIN)/ruff check .
@@ -24,12 +39,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install system
+pytest: install system frontend
+	scripts/bootstrap.sh chromium
 	$(BIN)/pytest -q
 
-test: system install lint typecheck pytest
+test: system frontend install lint typecheck pytest
 
-demo: system install
+demo: system frontend install
 	$(AUTHMAP) neo4j start
 	$(AUTHMAP) db init
 	$(BIN)/python -m demo.load
@@ -37,4 +53,4 @@ demo: system install
 	$(AUTHMAP) serve --host 127.0.0.1 --port 8000
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/dist frontend/node_modules

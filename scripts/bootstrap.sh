@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages authmap's demo and tests need, only where missing (idempotent).
-# Usage: scripts/bootstrap.sh [java] [maven] [go] [samba] [chromium]
+# Usage: scripts/bootstrap.sh [java] [maven] [go] [samba] [node] [chromium]
 set -euo pipefail
 
 SUDO=""
@@ -39,6 +39,7 @@ for want in "$@"; do
     samba)
       command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 ||
         apt_install samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl iproute2 ;;
+    node) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm ;;
     chromium) command -v chromium >/dev/null 2>&1 || apt_install chromium ;;
     *) echo "bootstrap: unknown component $want" >&2; exit 2 ;;
   esac

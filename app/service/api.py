@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from app import __version__
 from app.config import Settings
@@ -30,10 +30,18 @@ log = logging.getLogger(__name__)
 
 
 def frontend_dir() -> Path:
-    """``frontend/`` beside the ``app`` package (source tree), else the copy inside a wheel."""
+    """The built viewer: ``frontend/dist`` beside the ``app`` package (source tree, built by
+    ``make``), else the copy inside a wheel."""
     package = Path(__file__).resolve().parents[1]
     source = package.parent / "frontend"
-    return source if source.is_dir() else package / "_frontend"
+    return source / "dist" if source.is_dir() else package / "_frontend"
+
+
+NOT_BUILT = (
+    "<!doctype html><title>authmap</title><h1>The viewer is not built</h1>"
+    "<p>Run <code>make</code> (or <code>make frontend</code>) in the authmap checkout: it builds "
+    "<code>frontend/dist/</code> with npm. The API is at <a href='/docs'>/docs</a>.</p>"
+)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -93,8 +101,19 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         api.include_router(router)
 
-    @api.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(frontend_dir() / "index.html")
+    @api.get("/", include_in_schema=False, response_model=None)
+    def index() -> FileResponse | HTMLResponse:
+        page = frontend_dir() / "index.html"
+        if not page.is_file():
+            return HTMLResponse(NOT_BUILT, status_code=503)
+        return FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+    @api.get("/assets/{name}", include_in_schema=False)
+    def asset(name: str) -> FileResponse:
+        assets = (frontend_dir() / "assets").resolve()
+        path = (assets / name).resolve()
+        if path.parent != assets or not path.is_file():
+            raise HTTPException(404, f"no asset {name!r}")
+        return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     return api
