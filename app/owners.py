@@ -96,14 +96,39 @@ def dump(owners: OwnersFile) -> str:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last
+    silently, so a reviewer could read one team while another is imported)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: where and what."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return f"{where}{exc.problem}"
+    return " ".join(str(exc).split())
+
+
 def parse(path: Path) -> OwnersFile:
     """Read and validate a file (raises :class:`OwnersFileError` naming the problem)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError) as exc:
         raise OwnersFileError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise OwnersFileError(f"{path}: not YAML: {exc}") from None
+        raise OwnersFileError(f"{path}: not YAML: {_yaml_problem(exc)}") from None
     try:
         owners = OwnersFile.model_validate(data)
     except ValidationError as exc:

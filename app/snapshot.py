@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,10 +164,12 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise SnapshotError(f"{path}:{number}: not JSON: {exc.msg}") from None
+                except RecursionError:
+                    raise SnapshotError(f"{path}:{number}: JSON nested too deeply") from None
                 if not isinstance(value, dict):
                     raise SnapshotError(f"{path}:{number}: expected a JSON object")
                 yield number, value
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
+        except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
             raise SnapshotError(f"{path}: unreadable: {exc}") from None
 
 

@@ -77,6 +77,15 @@ def front_matter(text: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def _target_platform(value: object) -> str | None:
+    """The front matter's ``target_platform`` when it is a scalar. A list or mapping is
+    ignored: rendering one built from YAML aliases (a "billion laughs" file) would take
+    gigabytes."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or not value:
+        return None
+    return str(value)
+
+
 def runbook_files(root: Path) -> Iterator[Path]:
     """Runbook files under ``root``, in a stable order (hidden directories skipped)."""
     for path in sorted(root.rglob("*")):
@@ -112,9 +121,7 @@ def collect_runbooks(root: Path, source_id: str, sink: Sink, gap: GapSink) -> in
                 path=rel,
                 sha256=hashlib.sha256(raw).hexdigest(),
                 translated=meta.get("translated") is True,
-                target_platform=str(meta["target_platform"])
-                if meta.get("target_platform")
-                else None,
+                target_platform=_target_platform(meta.get("target_platform")),
                 vsphere_terms=vsphere_terms(text),
                 text=text,
             )

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from neo4j import ManagedTransaction, ResultSummary, unit_of_work
 from neo4j.exceptions import ClientError, DatabaseError, Neo4jError, ServiceUnavailable
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.config import Settings
 from app.graph import Graph
@@ -60,6 +60,21 @@ class CypherIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str = Field(min_length=1, max_length=20_000)
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("params")
+    @classmethod
+    def _integers_fit(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Neo4j integers are 64-bit; a larger one would fail in the driver (a 500)."""
+        pending: list[Any] = [params]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+            elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError("integers must fit in 64 bits")
+        return params
 
 
 class CypherOut(BaseModel):

@@ -27,6 +27,9 @@ from app.tokens import Caller
 router = APIRouter(prefix="/api", tags=["decisions"])
 
 Note = Field(default=None, max_length=2000)
+MAX_OFFSET = 2**31 - 1
+"""Neo4j's ``SKIP`` takes a 32-bit integer; a larger offset is invalid input (422), not a
+database failure."""
 
 
 def _graph(request: Request) -> Graph:
@@ -74,7 +77,7 @@ def decisions(
     team: Annotated[str | None, Query(max_length=200)] = None,
     text: Annotated[str | None, Query(max_length=200, description="In the id or summary")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DecisionPage:
     """Decisions, filtered by category, status (``retired`` for retired ones), owning team and
     text, ordered by category, kind and summary; paged."""
@@ -392,7 +395,7 @@ def events(
     actor: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[AwareDatetime | None, Query(description="ISO date-time with zone")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> EventPage:
     """The event log, newest first, filtered by decision, actor and time; paged."""
     rows = _graph(request).read(

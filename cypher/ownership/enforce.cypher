@@ -2,7 +2,14 @@
 // equivalent and is owned as a process). Earlier enforcements are kept, marked not current.
 // Parameters: $decision_id, $actor, $expected_version, $platform, $control_kind, $reference,
 // $native (boolean), $note.
-MATCH (d:Decision {id: $decision_id})-[:ASSIGNED_TO]->(t:Team)
+MATCH (d:Decision {id: $decision_id})
+// Lock the decision before reading its version: Neo4j reads committed data without locks, so
+// two writers at the same version would both pass the check and both write (lost update,
+// duplicate events and ASSIGNED_TO). Holding the write lock, each sees the last commit.
+SET d._lock = true
+REMOVE d._lock
+WITH d
+MATCH (d)-[:ASSIGNED_TO]->(t:Team)
 WHERE coalesce(d.version, 0) = $expected_version
   AND d.ownership_status IN ['accepted', 'enforced', 'verified']
 OPTIONAL MATCH (p:TargetPlatform {name: $platform})

@@ -14,6 +14,11 @@ CALL {
 }
 UNWIND $rows AS row
 MATCH (d:Decision {id: row.id})
+// Lock the decision before checking its version (see assign.cypher): without the lock a
+// concurrent API write at the same version could also commit.
+SET d._lock = true
+REMOVE d._lock
+WITH d, row
 WHERE coalesce(d.version, 0) = row.expected_version
 MATCH (team:Team {name: row.team})
 WITH d, team, row, coalesce(d.ownership_status, 'unowned') AS before, d.owner AS before_owner

@@ -2,7 +2,14 @@
 // result makes the decision verified; a failing one leaves it enforced (and is kept).
 // Parameters: $decision_id, $actor, $expected_version, $method, $result ('pass'|'fail'),
 // $verified_at (ISO date-time or null for now), $note.
-MATCH (d:Decision {id: $decision_id})-[:ASSIGNED_TO]->(t:Team)
+MATCH (d:Decision {id: $decision_id})
+// Lock the decision before reading its version: Neo4j reads committed data without locks, so
+// two writers at the same version would both pass the check and both write (lost update,
+// duplicate events and ASSIGNED_TO). Holding the write lock, each sees the last commit.
+SET d._lock = true
+REMOVE d._lock
+WITH d
+MATCH (d)-[:ASSIGNED_TO]->(t:Team)
 MATCH (d)-[:ENFORCED_BY]->(e:Enforcement {current: true})
 WHERE coalesce(d.version, 0) = $expected_version
   AND d.ownership_status IN ['enforced', 'verified']
