@@ -12,10 +12,6 @@ are hand-worked from the rules in ``docs/permissions.md`` (``tests/support/permi
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,11 +21,12 @@ from pyVim.connect import Disconnect
 
 from app.graph import Graph
 from app.permissions import Answer, PermissionEngine, PermissionQueryError
-from tests.conftest import REPO, Neo4jInstance, free_port, run_cli
+from tests.conftest import Neo4jInstance, run_cli
 from tests.conftest import query as _query
 from tests.support import permission_scenario as sc
 from tests.support.ingest import ingest_ad, ingest_vcenter
 from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
+from tests.support.service import running_service
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 from tests.support.vsphere import connect
 
@@ -251,25 +248,7 @@ def test_command_line(scenario: Scenario) -> None:
 
 def test_api(scenario: Scenario) -> None:
     """The same answers through `authmap serve` (a real uvicorn process)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env={**os.environ, **scenario.instance.env},
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "authmap serve did not come up"
-            time.sleep(0.2)
+    with running_service(scenario.instance.env) as base:
         r = httpx.get(
             f"{base}/api/permissions/effective",
             params={"principal": "CORP\\u-na", "entity": "z5-vm"},
@@ -299,6 +278,3 @@ def test_api(scenario: Scenario) -> None:
         invalid = httpx.get(f"{base}/api/permissions/effective", params={"principal": ""})
         assert invalid.status_code == 422
         assert "/api/permissions/who-can" in httpx.get(f"{base}/openapi.json").json()["paths"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -16,12 +16,8 @@ replaying the accepted writes serially in version order gives. No timing is asse
 from __future__ import annotations
 
 import itertools
-import os
 import random
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,8 +30,9 @@ from app import ownership
 from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot
-from tests.conftest import REPO, Neo4jInstance, free_port, query, run_cli
+from tests.conftest import Neo4jInstance, query, run_cli
 from tests.support.permission_estate import write_snapshots
+from tests.support.service import running_service
 from tests.test_api import _estate
 
 THREADS = 12
@@ -117,32 +114,8 @@ def callers(estate: Graph, neo4j_instance: Neo4jInstance) -> Iterator[list[Calle
 @pytest.fixture(scope="module")
 def service(callers: list[Caller], neo4j_instance: Neo4jInstance) -> Iterator[str]:
     """The real `authmap serve` on a free port; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env={**os.environ, **neo4j_instance.env},
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # start-up only: not an assertion on speed
-        while True:
-            assert proc.poll() is None, "authmap serve exited during start-up"
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "authmap serve did not come up"
-            time.sleep(0.2)
+    with running_service(neo4j_instance.env) as base:
         yield base
-    finally:
-        proc.terminate()
-        _, stderr = proc.communicate(timeout=30)
-        assert "Traceback" not in stderr, stderr[-4000:]
 
 
 def _plan(
