@@ -47,43 +47,43 @@ def config_file() -> Path:
 class Settings(BaseSettings):
     """Everything authmap can be configured with. Secrets are ``SecretStr``: never printed."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # Environment names are matched exactly (upper case): case-insensitive matching let the
+    # field name ``home`` pick up $HOME. The config file uses the field names.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, case_sensitive=True)
 
     home: Path = Field(
         default_factory=home_dir,
-        validation_alias=AliasChoices("AUTHMAP_HOME", "home"),
+        validation_alias=AliasChoices("AUTHMAP_HOME"),
         description="Data directory (managed Neo4j, state).",
     )
     cache: Path = Field(
         default_factory=default_cache,
-        validation_alias=AliasChoices("AUTHMAP_CACHE", "cache"),
+        validation_alias=AliasChoices("AUTHMAP_CACHE"),
         description="Download cache (Neo4j server jars, tool binaries).",
     )
     neo4j_uri: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"),
+        validation_alias=AliasChoices("NEO4J_URI"),
         description="Bolt or neo4j URI of an existing server; unset means the managed local one.",
     )
     neo4j_user: str = Field(
-        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME", "neo4j_user")
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME")
     )
     neo4j_password: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
     )
-    neo4j_database: str = Field(
-        default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
-    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
     batch_size: int = Field(
         default=5000,
         ge=1,
         le=100_000,
-        validation_alias=AliasChoices("AUTHMAP_BATCH_SIZE", "batch_size"),
+        validation_alias=AliasChoices("AUTHMAP_BATCH_SIZE"),
         description="Rows per batched write transaction.",
     )
     retry_seconds: float = Field(
         default=60.0,
         gt=0,
-        validation_alias=AliasChoices("AUTHMAP_RETRY_SECONDS", "retry_seconds"),
+        validation_alias=AliasChoices("AUTHMAP_RETRY_SECONDS"),
         description="How long a write is retried on transient Neo4j errors.",
     )
 
@@ -91,28 +91,26 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         le=600,
-        validation_alias=AliasChoices(
-            "AUTHMAP_API_CONSOLE_TIMEOUT_SECONDS", "api_console_timeout_seconds"
-        ),
+        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_TIMEOUT_SECONDS"),
         description="Server-side transaction timeout of the API's read-only Cypher console.",
     )
     api_console_row_cap: int = Field(
         default=1000,
         ge=1,
         le=100_000,
-        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_ROW_CAP", "api_console_row_cap"),
+        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_ROW_CAP"),
         description="Rows the Cypher console returns at most (the answer says truncated).",
     )
     api_max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,
-        validation_alias=AliasChoices("AUTHMAP_API_MAX_BODY_BYTES", "api_max_body_bytes"),
+        validation_alias=AliasChoices("AUTHMAP_API_MAX_BODY_BYTES"),
         description="Largest request body the API accepts (larger: HTTP 413).",
     )
 
     ad_domain_aliases: dict[str, str] = Field(
         default_factory=dict,
-        validation_alias=AliasChoices("AUTHMAP_AD_DOMAIN_ALIASES", "ad_domain_aliases"),
+        validation_alias=AliasChoices("AUTHMAP_AD_DOMAIN_ALIASES"),
         description="Extra names vCenter uses for a directory domain, e.g. an identity-source "
         'alias: {"CORPAD": "CORP"} (JSON in the environment, a table in the config file).',
     )

@@ -9,7 +9,9 @@
 2. Turn source configuration into ``Decision`` nodes (``cypher/derive/decisions/*.cypher``,
    in file-name order): each with a stable id from its source objects, a category, a kind, a
    one-sentence summary, ``EVIDENCE`` links to its source objects and ``AFFECTS`` links to the
-   VMs whose behaviour depends on it.
+   VMs whose behaviour depends on it. Blast radii too large for one transaction (alarms on
+   the root folder reach every VM) are linked afterwards, a few decisions per transaction
+   (``cypher/derive/links/*.cypher``).
 3. Retire the decisions this run did not produce (their source vanished): never deleted.
 """
 
@@ -21,6 +23,8 @@ from dataclasses import dataclass, field
 from app.graph import Graph
 
 DECISIONS = "derive/decisions"
+LINKS = "derive/links"
+"""AFFECTS links written in transactions of their own (CALL ... IN TRANSACTIONS)."""
 NSX = "derive/nsx"
 """NSX VM matching, the VMs each rule governs and the group dependency map (in name order)."""
 INHERITANCE = "derive/inheritance"
@@ -66,6 +70,8 @@ def run_derive(graph: Graph) -> DeriveReport:
     for name in names:
         result = graph.write(name, {"run": report.run})
         report.decisions[name.rsplit("/", 1)[-1]] = int(result[0]["decisions"]) if result else 0
+    for name in graph.library.names(LINKS):  # blast radii too large for one transaction
+        graph.write_in_transactions(name)
     retired = graph.write(f"{DECISIONS}/99_retire", {"run": report.run})
     report.retired = int(retired[0]["retired"]) if retired else 0
     return report

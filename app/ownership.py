@@ -102,18 +102,20 @@ def _transition(
     params: dict[str, Any],
 ) -> DecisionState:
     current = state(graph, decision_id)
+    # A stale version first: the caller judged the transition on a state that is gone, so the
+    # answer is "reload" (412), not a refusal of the transition (409) on a state it never saw.
+    version = current.version if expected_version is None else expected_version
+    if version != current.version:
+        raise ConflictError(
+            f"decision {decision_id} is at version {current.version}, "
+            f"not {version}: reload it and try again"
+        )
     if current.state == "retired" and action != "verify":
         raise OwnershipError(f"decision {decision_id} is retired: its source no longer exists")
     if current.status not in ALLOWED[action]:
         raise OwnershipError(
             f"cannot {action} decision {decision_id}: it is {current.status} "
             f"(allowed from {', '.join(ALLOWED[action])})"
-        )
-    version = current.version if expected_version is None else expected_version
-    if version != current.version:
-        raise ConflictError(
-            f"decision {decision_id} is at version {current.version}, "
-            f"not {version}: reload it and try again"
         )
     rows = graph.write(
         f"ownership/{action}",

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import ssl
 import sys
 import tempfile
 import time
@@ -44,11 +43,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from ldap3 import MODIFY_ADD, SIMPLE, Connection, Server, Tls
 from pyVim.connect import Disconnect
 from pyVmomi import pbm, vim
 
-from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
+from tests.support.samba_ad import (
+    DirectorySpec,
+    SambaDC,
+    add_accounts,
+    directory_template,
+    ldaps_admin,
+)
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 from tests.support.vsphere import add_roles, connect, find, set_permissions, wait_for_task
 
@@ -532,55 +536,29 @@ def recorded_spbm_associations(policies: dict[str, str]) -> Iterator[None]:
 # -- Active Directory ----------------------------------------------------------------------------
 def build_directory(dc: SambaDC) -> None:
     """Add the demo's people and nested groups over LDAPS, then delete the departed groups."""
-    tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(dc.ca_file))
-    server = Server(dc.address, port=636, use_ssl=True, tls=tls)
-    conn = Connection(
-        server, user=dc.admin_dn, password=dc.admin_password, authentication=SIMPLE, auto_bind=True
+    people = {
+        sam: {
+            "displayName": display,
+            "givenName": display.partition(" ")[0],
+            "sn": display.partition(" ")[2] or sam,
+            "mail": f"{sam}@{dc.dns_domain}",
+        }
+        for sam, display in PEOPLE.items()
+    }
+    add_accounts(
+        dc,
+        people,
+        GROUPS,
+        password="Demo-Only-Passw0rd!",  # noqa: S106 - a throwaway test DC's demo users
+        disabled=DISABLED_PEOPLE,
+        user_container="OU=People",
+        group_container="OU=Groups",
+        group_attributes={group: {"description": f"demo: {group}"} for group in GROUPS},
     )
-    people_ou, groups_ou = f"OU=People,{dc.base_dn}", f"OU=Groups,{dc.base_dn}"
-
-    def dn(name: str) -> str:
-        return f"CN={name},{groups_ou}" if name in GROUPS else f"CN={name},{people_ou}"
-
-    try:
-        for sam, display in PEOPLE.items():
-            first, _, last = display.partition(" ")
-            ok = conn.add(
-                dn(sam),
-                ["top", "person", "organizationalPerson", "user"],
-                {
-                    "sAMAccountName": sam,
-                    "userPrincipalName": f"{sam}@{dc.dns_domain}",
-                    "displayName": display,
-                    "givenName": first,
-                    "sn": last or sam,
-                    "mail": f"{sam}@{dc.dns_domain}",
-                    "unicodePwd": '"Demo-Only-Passw0rd!"'.encode("utf-16-le"),
-                    "userAccountControl": 514 if sam in DISABLED_PEOPLE else 512,
-                },
-            )
-            if not ok:
-                raise RuntimeError(f"adding {sam}: {conn.result}")
-        for group in GROUPS:
-            ok = conn.add(
-                dn(group),
-                ["top", "group"],
-                {
-                    "sAMAccountName": group,
-                    "groupType": -2147483646,
-                    "description": f"demo: {group}",
-                },
-            )
-            if not ok:
-                raise RuntimeError(f"adding {group}: {conn.result}")
-        for group, members in GROUPS.items():
-            if not conn.modify(dn(group), {"member": [(MODIFY_ADD, [dn(m) for m in members])]}):
-                raise RuntimeError(f"members of {group}: {conn.result}")
+    with ldaps_admin(dc) as conn:
         for group in DELETED_GROUPS:
-            if not conn.delete(dn(group)):
+            if not conn.delete(f"CN={group},OU=Groups,{dc.base_dn}"):
                 raise RuntimeError(f"deleting {group}: {conn.result}")
-    finally:
-        conn.unbind()
 
 
 # -- collection ----------------------------------------------------------------------------------

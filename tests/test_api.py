@@ -8,9 +8,6 @@ from it with no ownership, no events and no tokens."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,8 +25,9 @@ from app.graph.loader import load_snapshot
 from app.service import create_app
 from app.service.graph_routes import lucene_escape, search_query
 from app.tokens import NewToken, create
-from tests.conftest import REPO, Neo4jInstance, free_port, query, run_cli
+from tests.conftest import REPO, Neo4jInstance, query, run_cli
 from tests.support.permission_estate import Estate, entity_id, write_snapshots
+from tests.support.service import serve
 
 VM_WEB = entity_id("vm-11")
 VM_DB = entity_id("vm-12")
@@ -664,26 +662,8 @@ def test_errors_are_json_without_internals(graph: Graph, neo4j_instance: Neo4jIn
 def test_authmap_serve_end_to_end(graph: Graph, neo4j_instance: Neo4jInstance) -> None:
     refused = run_cli("serve", "--host", "0.0.0.0", env=neo4j_instance.env, timeout=60)  # noqa: S104
     assert refused.returncode == 2 and "loopback only" in refused.stderr
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env={**os.environ, **neo4j_instance.env},
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "authmap serve did not come up"
-            time.sleep(0.2)
+    with serve(neo4j_instance.env) as service:
+        base = service.base
         assert httpx.get(f"{base}/api/summary").status_code == 200  # open: no token yet
         token = run_cli(
             "tokens", "create", "--name", "ci", "--role", "editor", env=neo4j_instance.env,
@@ -706,10 +686,7 @@ def test_authmap_serve_end_to_end(graph: Graph, neo4j_instance: Neo4jInstance) -
         console = httpx.post(f"{base}/api/cypher", json={"query": "CREATE (n:X)"}, headers=h)
         assert console.status_code == 400
         assert "/api/cypher" in httpx.get(f"{base}/openapi.json").json()["paths"]
-    finally:
-        proc.terminate()
-        _, stderr = proc.communicate(timeout=10)
-    assert "OPEN" in stderr and "Traceback" not in stderr
+    assert "OPEN" in service.stderr
 
 
 def test_docs_list_every_route(graph: Graph, neo4j_instance: Neo4jInstance) -> None:

@@ -37,6 +37,30 @@ def test_environment_beats_config_file(tmp_path: Path, monkeypatch: pytest.Monke
     assert "hunter2" not in repr(from_env) and "hunter2" not in str(from_env.model_dump())
 
 
+def test_plain_home_and_cache_variables_are_not_authmap_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$HOME and $CACHE are not $AUTHMAP_HOME and $AUTHMAP_CACHE (environment names match
+    case-insensitively, so a lower-case alias `home` used to pick up $HOME); the config
+    file still takes the field names."""
+    monkeypatch.setenv("AUTHMAP_CONFIG", str(tmp_path / "none.toml"))
+    for name in ("AUTHMAP_HOME", "AUTHMAP_CACHE", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("CACHE", str(tmp_path / "elsewhere"))
+    found = Settings()
+    assert found.home == tmp_path / "user" / ".local" / "share" / "authmap"
+    assert found.cache == tmp_path / "user" / ".cache" / "authmap"
+    config = tmp_path / "config.toml"
+    config.write_text(f'home = "{tmp_path / "data"}"\nretry_seconds = 7\n')
+    monkeypatch.setenv("AUTHMAP_CONFIG", str(config))
+    from_file = Settings()
+    assert from_file.home == tmp_path / "data"
+    assert from_file.retry_seconds == 7
+    monkeypatch.setenv("AUTHMAP_HOME", str(tmp_path / "env"))
+    assert Settings().home == tmp_path / "env"
+
+
 def test_bad_uri_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AUTHMAP_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("NEO4J_URI", "http://nope:7474")

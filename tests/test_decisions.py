@@ -13,8 +13,15 @@ import pytest
 from pyVim.connect import Disconnect
 from pyVmomi import vim
 
-from tests.conftest import Neo4jInstance, run_cli
+from tests.conftest import Neo4jInstance
+from tests.support.ingest import ingest_vcenter
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+from tests.support.vsphere import (
+    SYSTEM_ROLE_IDS,
+    add_dv_portgroup,
+    set_permissions,
+    vm_pair_placement,
+)
 from tests.support.vsphere import connect as _connect
 from tests.support.vsphere import find as _find
 from tests.support.vsphere import wait_for_task as _wait
@@ -28,50 +35,17 @@ def _build(sim: VcsimServer) -> None:
         c1 = _find(content, vim.ClusterComputeResource, "DC0_C1")
         vm0 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM0")
         vm1 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM1")
-        spec = vim.cluster.ConfigSpecEx(
+        spec = vm_pair_placement(
+            (vm0, vm1),
+            list(c0.host)[:1],
+            vm_group="web",
+            host_group="rack-b",
+            apart="web-apart",
+            vm_host_rule="web-not-rack-b",
+            affine=False,
+            mandatory=False,
             drsConfig=vim.cluster.DrsConfigInfo(enabled=True, defaultVmBehavior="fullyAutomated"),
             dasConfig=vim.cluster.DasConfigInfo(enabled=True, admissionControlEnabled=True),
-            groupSpec=[
-                vim.cluster.GroupSpec(
-                    operation="add", info=vim.cluster.VmGroup(name="web", vm=[vm0, vm1])
-                ),
-                vim.cluster.GroupSpec(
-                    operation="add",
-                    info=vim.cluster.HostGroup(name="rack-b", host=list(c0.host)[:1]),
-                ),
-            ],
-            rulesSpec=[
-                vim.cluster.RuleSpec(
-                    operation="add",
-                    info=vim.cluster.AntiAffinityRuleSpec(
-                        name="web-apart", enabled=True, mandatory=False, vm=[vm0, vm1]
-                    ),
-                ),
-                vim.cluster.RuleSpec(
-                    operation="add",
-                    info=vim.cluster.VmHostRuleInfo(
-                        name="web-not-rack-b",
-                        enabled=True,
-                        mandatory=False,
-                        vmGroupName="web",
-                        antiAffineHostGroupName="rack-b",
-                    ),
-                ),
-            ],
-            drsVmConfigSpec=[
-                vim.cluster.DrsVmConfigSpec(
-                    operation="add",
-                    info=vim.cluster.DrsVmConfigInfo(key=vm0, enabled=True, behavior="manual"),
-                )
-            ],
-            dasVmConfigSpec=[
-                vim.cluster.DasVmConfigSpec(
-                    operation="add",
-                    info=vim.cluster.DasVmConfigInfo(
-                        key=vm1, dasSettings=vim.cluster.DasVmSettings(restartPriority="high")
-                    ),
-                )
-            ],
         )
         _wait(c0.ReconfigureComputeResource_Task(spec, True))
         off = vim.cluster.ConfigSpecEx(
@@ -79,24 +53,14 @@ def _build(sim: VcsimServer) -> None:
             dasConfig=vim.cluster.DasConfigInfo(enabled=False),
         )
         _wait(c1.ReconfigureComputeResource_Task(off, True))
-        auth = content.authorizationManager
-        dc = _find(content, vim.Datacenter, "DC0")
-        perm = vim.AuthorizationManager.Permission
-        auth.SetEntityPermissions(
-            dc,
+        set_permissions(
+            content.authorizationManager,
+            {"DC0": _find(content, vim.Datacenter, "DC0"), "vm0": vm0},
             [
-                perm(
-                    entity=dc,
-                    principal="CORP\\vSphere-Admins",
-                    group=True,
-                    roleId=-1,
-                    propagate=True,
-                )
+                ("CORP\\vSphere-Admins", True, "Admin", "DC0", True),
+                ("CORP\\alice", False, "ReadOnly", "vm0", False),
             ],
-        )
-        auth.SetEntityPermissions(
-            vm0,
-            [perm(entity=vm0, principal="CORP\\alice", group=False, roleId=-2, propagate=False)],
+            SYSTEM_ROLE_IDS,
         )
         alloc = vim.ResourceAllocationInfo
         c0.resourcePool.CreateResourcePool(
@@ -117,19 +81,7 @@ def _build(sim: VcsimServer) -> None:
             ),
         )
         _wait(vm1.ReconfigVM_Task(vim.vm.ConfigSpec(memoryAllocation=alloc(reservation=2048))))
-        dvs = _find(content, vim.DistributedVirtualSwitch, "DVS0")
-        port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(
-            vlan=vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=120, inherited=False)
-        )
-        _wait(
-            dvs.AddDVPortgroup_Task(
-                [
-                    vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
-                        name="pg-db-120", type="earlyBinding", numPorts=8, defaultPortConfig=port
-                    )
-                ]
-            )
-        )
+        add_dv_portgroup(content, "pg-db-120", 120)
     finally:
         Disconnect(si)
 
@@ -141,23 +93,6 @@ def scenario() -> Iterator[VcsimServer]:
         yield sim
 
 
-def _ingest(instance: Neo4jInstance, sim: VcsimServer) -> None:
-    env = {**instance.env, "VC_PW": sim.password}
-    proc = run_cli(
-        "ingest",
-        "vcenter",
-        "--server",
-        f"{sim.host}:{sim.port}",
-        "--user",
-        sim.username,
-        "--password-env",
-        "VC_PW",
-        "--insecure",
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr
-
-
 def _decisions(instance: Neo4jInstance, *args: str) -> list[dict[str, Any]]:
     proc = instance.cli("decisions", "list", "--format", "json", *args, check=True)
     return list(json.loads(proc.stdout))
@@ -166,7 +101,7 @@ def _decisions(instance: Neo4jInstance, *args: str) -> list[dict[str, Any]]:
 def test_decisions_per_category_evidence_and_blast_radius(
     neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
 ) -> None:
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     found = _decisions(neo4j_instance)
     by_kind = Counter((d["category"], d["kind"]) for d in found)
     assert by_kind == {
@@ -209,9 +144,9 @@ def test_decisions_per_category_evidence_and_blast_radius(
 def test_ids_are_stable_and_vanished_sources_retire(
     neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
 ) -> None:
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     first = {d["id"]: d for d in _decisions(neo4j_instance)}
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     again = {d["id"]: d for d in _decisions(neo4j_instance)}
     assert again.keys() == first.keys()
     assert all(again[i]["first_seen"] == first[i]["first_seen"] for i in first)
@@ -234,7 +169,7 @@ def test_ids_are_stable_and_vanished_sources_retire(
         )
     finally:
         Disconnect(si)
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     retired = _decisions(neo4j_instance, "--state", "retired")
     assert [d["kind"] for d in retired] == ["vm_anti_affinity"]
     assert retired[0]["summary"] == next(
@@ -249,7 +184,7 @@ def test_ids_are_stable_and_vanished_sources_retire(
     assert [e["action"] for e in history] == ["accept", "assign"]
     assert len(_decisions(neo4j_instance, "--state", "active")) == len(first) - 1
     # A further ingest keeps the retired decision (never deleted, not revived).
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     assert [d["id"] for d in _decisions(neo4j_instance, "--state", "retired")] == [retired[0]["id"]]
     bad = neo4j_instance.cli("decisions", "list", "--category", "nonsense")
     assert bad.returncode == 2 and "unknown category" in bad.stderr
@@ -258,7 +193,7 @@ def test_ids_are_stable_and_vanished_sources_retire(
 def test_ownership_lifecycle_survives_reingest(
     neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
 ) -> None:
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     cli = neo4j_instance.cli
     ha = next(d for d in _decisions(neo4j_instance) if d["kind"] == "cluster_ha")
     rule = next(d for d in _decisions(neo4j_instance) if d["kind"] == "vm_host")
@@ -334,8 +269,8 @@ def test_ownership_lifecycle_survives_reingest(
     assert [e["version"] for e in log] == [5, 4, 3, 2, 1]
     all_events = len(json.loads(cli("events", "--json", check=True).stdout))
     # Ingests and derives change no ownership, enforcement, verification or event.
-    _ingest(neo4j_instance, scenario)
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     assert states() == before
     assert len(json.loads(cli("events", "--json", check=True).stdout)) == all_events
     owned = _decisions(neo4j_instance, "--status", "verified")
@@ -355,7 +290,7 @@ def _counts(instance: Neo4jInstance) -> dict[str, tuple[int, int]]:
 def test_audits_move_with_the_lifecycle_and_gate_pipelines(
     neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer
 ) -> None:
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     found = _decisions(neo4j_instance, "--state", "active")
     protecting = [d for d in found if d["category"] in ("placement", "failure_recovery")]
     assert _counts(neo4j_instance) == {
@@ -422,7 +357,7 @@ def test_audit_output_formats(
 
     from tests.conftest import REPO
 
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     data = json.loads(_audit(neo4j_instance, "--format", "json").stdout)["audits"]
     total_findings = sum(a["count"] for a in data)
     for audit in data:
@@ -451,7 +386,7 @@ def test_audit_queries_run_unchanged_in_a_plain_session(
 
     from app.graph.cypher_files import CypherLibrary
 
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     library = CypherLibrary()
     password = (neo4j_instance.home / "neo4j" / "password").read_text().strip()
     uri = f"bolt://127.0.0.1:{neo4j_instance.port}"
@@ -470,7 +405,7 @@ def test_owners_export_wipe_import_restores_state(
 ) -> None:
     import yaml
 
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     cli = neo4j_instance.cli
     found = _decisions(neo4j_instance, "--state", "active")
     ha = next(d["id"] for d in found if d["kind"] == "cluster_ha")
@@ -500,7 +435,7 @@ def test_owners_export_wipe_import_restores_state(
     dry = cli("owners", "import", str(owners_file), "--dry-run", check=True)
     assert "0 decision(s) would change" in dry.stdout
     cli("db", "reset", "--yes", check=True)
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     assert all(status in ("unowned", "retired") for status, _ in states().values())
     preview = cli("owners", "import", str(owners_file), "--dry-run", check=True)
     assert "2 decision(s) would change" in preview.stdout
@@ -545,7 +480,7 @@ def test_bad_owners_files_change_nothing(
 ) -> None:
     import yaml
 
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     real = next(d["id"] for d in _decisions(neo4j_instance, "--state", "active"))
     data: dict[str, Any] = {"version": 1, "teams": [{"name": "ops"}], **change}
     for d in data.get("decisions", []):
@@ -561,7 +496,7 @@ def test_bad_owners_files_change_nothing(
 def test_readiness_report(
     neo4j_instance: Neo4jInstance, graph: Any, scenario: VcsimServer, tmp_path: Any
 ) -> None:
-    _ingest(neo4j_instance, scenario)
+    ingest_vcenter(neo4j_instance, scenario)
     cli = neo4j_instance.cli
     found = _decisions(neo4j_instance, "--state", "active")
     ha = next(d["id"] for d in found if d["kind"] == "cluster_ha")

@@ -10,7 +10,8 @@ from neo4j import GraphDatabase
 
 from app.graph import Graph, GraphError
 from app.graph.client import batched
-from tests.conftest import Neo4jInstance
+from app.graph.codegen import NAME_PROPERTIES, fulltext_labels
+from tests.conftest import Neo4jInstance, query
 
 
 def _label_count(graph: Graph, label: str) -> int:
@@ -114,3 +115,36 @@ def test_wrong_password_error_does_not_leak_it(neo4j_instance: Neo4jInstance) ->
     assert "refused the credentials" in str(caught.value)
     assert secret not in str(caught.value)
     assert secret not in repr(settings)
+
+
+def test_schema_rebuilds_a_names_index_made_for_an_older_model(
+    graph: Graph, neo4j_instance: Neo4jInstance
+) -> None:
+    """`db init` on a database whose full-text index predates new node kinds recreates it
+    over the model's kinds, and search finds a node of a kind the old index lacked."""
+    graph.apply_schema()
+    query(neo4j_instance, "DROP INDEX node_names")
+    query(
+        neo4j_instance,
+        "CREATE FULLTEXT INDEX node_names FOR (n:VirtualMachine) ON EACH [n.name]",
+    )
+    query(neo4j_instance, "CREATE (:Alarm {id: 'fulltext-probe', name: 'zqxprobealarm'})")
+    try:
+        graph.apply_schema()
+        index = query(
+            neo4j_instance,
+            "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties, state "
+            "WHERE name = 'node_names' RETURN labelsOrTypes, properties, state",
+        )
+        assert set(index[0]["labelsOrTypes"]) == set(fulltext_labels())
+        assert set(index[0]["properties"]) == set(NAME_PROPERTIES)
+        assert index[0]["state"] == "ONLINE"
+        found = query(
+            neo4j_instance,
+            "CALL db.index.fulltext.queryNodes('node_names', 'zqxprobealarm') "
+            "YIELD node RETURN node.id AS id",
+        )
+        assert [row["id"] for row in found] == ["fulltext-probe"]
+        assert graph.apply_schema() > 0  # a current index is left alone
+    finally:
+        query(neo4j_instance, "MATCH (n:Alarm {id: 'fulltext-probe'}) DELETE n")

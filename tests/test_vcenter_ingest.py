@@ -13,104 +13,50 @@ from typing import Any
 
 import httpx
 import pytest
-from pyVim.connect import Disconnect, SmartConnect
+from pyVim.connect import Disconnect
 from pyVmomi import vim
 
 from tests.conftest import Neo4jInstance
 from tests.conftest import query as _query
+from tests.support import vsphere
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+from tests.support.vsphere import connect
 from tests.support.vsphere import find as _find
 from tests.support.vsphere import wait_for_task as WaitForTask
 
 
 def _build_scenario(sim: VcsimServer) -> None:
-    si = SmartConnect(
-        host=sim.host,
-        port=sim.port,
-        user=sim.username,
-        pwd=sim.password,
-        disableSslCertValidation=True,
-    )
+    si = connect(sim)
     try:
         content = si.RetrieveContent()
         auth = content.authorizationManager
-        auth.AddAuthorizationRole(
-            name="VM-Operators", privIds=["VirtualMachine.Interact.PowerOn", "System.View"]
-        )
-        role_id = next(r.roleId for r in auth.roleList if r.name == "VM-Operators")
-        dc = _find(content, vim.Datacenter, "DC0")
-        perm = vim.AuthorizationManager.Permission
-        auth.SetEntityPermissions(
-            dc,
-            [
-                perm(
-                    entity=dc,
-                    principal="CORP\\vSphere-Admins",
-                    group=True,
-                    roleId=-1,
-                    propagate=True,
-                ),
-                perm(entity=dc, principal="CORP\\alice", group=False, roleId=-2, propagate=False),
-            ],
+        roles = vsphere.add_roles(
+            auth, {"VM-Operators": ["VirtualMachine.Interact.PowerOn", "System.View"]}
         )
         cluster = _find(content, vim.ClusterComputeResource, "DC0_C0")
-        auth.SetEntityPermissions(
-            cluster,
+        vsphere.set_permissions(
+            auth,
+            {"DC0": _find(content, vim.Datacenter, "DC0"), "DC0_C0": cluster},
             [
-                perm(
-                    entity=cluster,
-                    principal="CORP\\vm-ops",
-                    group=True,
-                    roleId=role_id,
-                    propagate=True,
-                ),
-                perm(entity=cluster, principal="CORP\\bob", group=False, roleId=-5, propagate=True),
+                ("CORP\\vSphere-Admins", True, "Admin", "DC0", True),
+                ("CORP\\alice", False, "ReadOnly", "DC0", False),
+                ("CORP\\vm-ops", True, "VM-Operators", "DC0_C0", True),
+                ("CORP\\bob", False, "NoAccess", "DC0_C0", True),
             ],
+            roles,
         )
         vm0 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM0")
         vm1 = _find(content, vim.VirtualMachine, "DC0_C0_RP0_VM1")
         hosts = list(cluster.host)
-        spec = vim.cluster.ConfigSpecEx(
-            groupSpec=[
-                vim.cluster.GroupSpec(
-                    operation="add", info=vim.cluster.VmGroup(name="sql", vm=[vm0, vm1])
-                ),
-                vim.cluster.GroupSpec(
-                    operation="add", info=vim.cluster.HostGroup(name="rack-a", host=hosts[:1])
-                ),
-            ],
-            rulesSpec=[
-                vim.cluster.RuleSpec(
-                    operation="add",
-                    info=vim.cluster.AntiAffinityRuleSpec(
-                        name="sql-apart", enabled=True, mandatory=False, vm=[vm0, vm1]
-                    ),
-                ),
-                vim.cluster.RuleSpec(
-                    operation="add",
-                    info=vim.cluster.VmHostRuleInfo(
-                        name="sql-on-rack-a",
-                        enabled=True,
-                        mandatory=True,
-                        vmGroupName="sql",
-                        affineHostGroupName="rack-a",
-                    ),
-                ),
-            ],
-            drsVmConfigSpec=[
-                vim.cluster.DrsVmConfigSpec(
-                    operation="add",
-                    info=vim.cluster.DrsVmConfigInfo(key=vm0, enabled=True, behavior="manual"),
-                )
-            ],
-            dasVmConfigSpec=[
-                vim.cluster.DasVmConfigSpec(
-                    operation="add",
-                    info=vim.cluster.DasVmConfigInfo(
-                        key=vm1, dasSettings=vim.cluster.DasVmSettings(restartPriority="high")
-                    ),
-                )
-            ],
+        spec = vsphere.vm_pair_placement(
+            (vm0, vm1),
+            hosts[:1],
+            vm_group="sql",
+            host_group="rack-a",
+            apart="sql-apart",
+            vm_host_rule="sql-on-rack-a",
+            affine=True,
+            mandatory=True,
         )
         WaitForTask(cluster.ReconfigureComputeResource_Task(spec, True))
         pool_spec = vim.ResourceConfigSpec(
@@ -137,18 +83,7 @@ def _build_scenario(sim: VcsimServer) -> None:
                     policy=vim.host.NetworkPolicy(),
                 )
             )
-        dvs = _find(content, vim.DistributedVirtualSwitch, "DVS0")
-        vlan = vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=120, inherited=False)
-        port = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy(vlan=vlan)
-        WaitForTask(
-            dvs.AddDVPortgroup_Task(
-                [
-                    vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
-                        name="pg-db-120", type="earlyBinding", numPorts=8, defaultPortConfig=port
-                    )
-                ]
-            )
-        )
+        vsphere.add_dv_portgroup(content, "pg-db-120", 120)
         _tag(sim, vm0._moId)
     finally:
         Disconnect(si)
@@ -329,13 +264,7 @@ def test_reingest_is_idempotent_and_removes_deleted(
     before = (_query(neo4j_instance, count)[0]["n"], _query(neo4j_instance, rels)[0]["n"])
     assert _ingest(neo4j_instance, vcsim, "--insecure").returncode == 0
     assert (_query(neo4j_instance, count)[0]["n"], _query(neo4j_instance, rels)[0]["n"]) == before
-    si = SmartConnect(
-        host=vcsim.host,
-        port=vcsim.port,
-        user=vcsim.username,
-        pwd=vcsim.password,
-        disableSslCertValidation=True,
-    )
+    si = connect(vcsim)
     try:
         vm = _find(si.RetrieveContent(), vim.VirtualMachine, "DC0_C1_RP0_VM1")
         WaitForTask(vm.PowerOffVM_Task())

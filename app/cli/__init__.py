@@ -66,10 +66,13 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="Log progress details (-vv: debug details too)."
+    ),
 ) -> None:
+    levels = (logging.WARNING, logging.INFO, logging.DEBUG)
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=levels[min(verbose, len(levels) - 1)],
         format="%(levelname)s %(name)s: %(message)s",
     )
 

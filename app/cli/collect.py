@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from app.cli.common import err, fail, graph, out
+from app.cli.common import EXIT_ERROR, err, fail, graph, out
 from app.derive import run_derive
-from app.graph.loader import load_snapshot
+from app.graph import Graph, GraphError
+from app.graph.loader import load_snapshot, record_failed_run
 from app.records import Record
 from app.snapshot import SnapshotError, SnapshotWriter, SourceIdentity
 
@@ -43,6 +45,17 @@ INSECURE = typer.Option(False, "--insecure", help="Do NOT verify the server's TL
 OUT = typer.Option(..., "--out", help="Snapshot file (.jsonl or .jsonl.gz).")
 
 
+class CollectionFailed(typer.Exit):
+    """A collection broke off mid-way (the server went away or answered nonsense). Its message
+    is already on stderr; it exits like :func:`~app.cli.common.fail` (code 2), and ``ingest``
+    first records it as a failed sync run of ``source``. ``error`` holds no secrets."""
+
+    def __init__(self, source: SourceIdentity, error: str) -> None:
+        super().__init__(EXIT_ERROR)
+        self.source = source
+        self.error = error
+
+
 def _password(var: str | None) -> str:
     if var:
         value = os.environ.get(var)
@@ -54,7 +67,8 @@ def _password(var: str | None) -> str:
 
 def write_snapshot(out_path: Path, source: SourceIdentity, fill: Fill, what: str) -> Path:
     """Run ``fill`` into a new snapshot with a progress display and a summary of counts.
-    Any failure mid-collection is one clear line; no file is left behind."""
+    Any failure mid-collection is one clear line and a :class:`CollectionFailed` exit; no file
+    is left behind."""
     counts: Counter[str] = Counter()
     try:
         with (
@@ -79,10 +93,13 @@ def write_snapshot(out_path: Path, source: SourceIdentity, fill: Fill, what: str
             gaps = list(writer.gaps)
     except Exception as exc:  # the server went away or answered nonsense mid-collection
         reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-        fail(
+        error = (
             f"collection from {what} failed after {sum(counts.values())} records "
-            f"({type(exc).__name__}: {reason}); no snapshot was written and nothing was loaded"
+            f"({type(exc).__name__}: {reason})"
         )
+        message = f"{error}; no snapshot was written and nothing was loaded"
+        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
+        raise CollectionFailed(source, error) from None
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     out.print(f"Collected {sum(counts.values())} records from {what}: {summary}")
     for gap in gaps:
@@ -91,9 +108,14 @@ def write_snapshot(out_path: Path, source: SourceIdentity, fill: Fill, what: str
 
 
 def ingest_with(collect: Callable[[Path], Path]) -> None:
-    """Collect into a temporary snapshot, load it as one sync run, then derive."""
+    """Collect into a temporary snapshot, load it as one sync run, then derive. A collection
+    that breaks off is recorded as a failed sync run (nothing is loaded or removed)."""
     with graph() as connected, tempfile.TemporaryDirectory(prefix="authmap-") as tmp:
-        path = collect(Path(tmp) / "snapshot.jsonl.gz")
+        try:
+            path = collect(Path(tmp) / "snapshot.jsonl.gz")
+        except CollectionFailed as failed:
+            _record_failure(connected, failed)
+            raise
         connected.apply_schema()
         try:
             report = load_snapshot(connected, path)
@@ -108,6 +130,15 @@ def ingest_with(collect: Callable[[Path], Path]) -> None:
     for name, count in report.missing.items():
         err.print(f"  warning: {count} {name} link(s) skipped: target not in the graph")
     out.print(derived.summary())
+
+
+def _record_failure(connected: Graph, failed: CollectionFailed) -> None:
+    try:
+        run = record_failed_run(connected, failed.source, failed.error)
+    except GraphError as exc:
+        err.print(f"warning: the failed run could not be recorded: {escape(str(exc))}")
+        return
+    out.print(f"Run {run} recorded as failed", highlight=False)  # stderr keeps one error line
 
 
 # -- vCenter ---------------------------------------------------------------------------------

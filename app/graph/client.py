@@ -21,12 +21,22 @@ from neo4j import (
     GraphDatabase,
     ManagedTransaction,
     NotificationMinimumSeverity,
+    Query,
     Session,
     unit_of_work,
 )
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from app.config import Settings
+from app.graph.codegen import FULLTEXT_INDEX, NAME_PROPERTIES, fulltext_labels
 from app.graph.cypher_files import CypherLibrary
 
 log = logging.getLogger(__name__)
@@ -248,10 +258,61 @@ class Graph:
             if deleted < limit:
                 return total
 
+    def write_in_transactions(self, name: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run a statement that commits as it goes (``CALL { ... } IN TRANSACTIONS``), for
+        writes too large for one transaction. It must run in an auto-commit transaction, which
+        the driver does not retry, so a transient error or a lost connection re-runs the whole
+        statement (it must be safe to repeat) for up to ``retry_seconds``. Returns the first
+        number of its single row (0 without one)."""
+        text = self.library.statement(name)
+        retrying = Retrying(
+            retry=retry_if_exception_type((TransientError, ServiceUnavailable, SessionExpired)),
+            stop=stop_after_delay(self.settings.retry_seconds),
+            wait=wait_exponential(multiplier=0.5, max=5),
+            before_sleep=lambda state: log.warning(
+                "%s failed (%s), running it again", name, state.outcome
+            ),
+            reraise=True,
+        )
+
+        def once() -> int:
+            self.attempts += 1
+            with self._driver.session(database=self.database) as session:
+                record = session.run(Query(text), dict(params or {})).single()
+            return int(next(iter(record.values()), 0) or 0) if record else 0
+
+        with self._errors():
+            return retrying(once)
+
     def apply_schema(self) -> int:
-        """Apply ``cypher/schema.cypher`` (idempotent: every statement uses IF NOT EXISTS)."""
+        """Apply ``cypher/schema.cypher`` (idempotent: every statement uses IF NOT EXISTS).
+
+        ``IF NOT EXISTS`` would keep a full-text index of names built for an older model, so
+        one that covers other labels or properties than the model's is dropped first and
+        recreated (and awaited: search answers only once it is online)."""
         statements = self.library.statements("schema")
+        stale = self._names_index_stale()
         with self._errors(), self._driver.session(database=self.database) as session:
+            if stale:
+                log.warning(
+                    "full-text index %s covers other node kinds: rebuilding it", FULLTEXT_INDEX
+                )
+                session.execute_write(
+                    self._work(self.library.statement("admin/drop_names_index"), {}, None)
+                )
             for text in statements:
                 session.execute_write(self._work(text, {}, None))
+            if stale:
+                session.execute_write(
+                    self._work(self.library.statement("admin/await_names_index"), {}, None)
+                )
         return len(statements)
+
+    def _names_index_stale(self) -> bool:
+        """True when the full-text index of names exists but not over the model's kinds."""
+        rows = self.read("admin/fulltext_index", {"name": FULLTEXT_INDEX})
+        if not rows:
+            return False
+        return set(rows[0]["labels"]) != set(fulltext_labels()) or set(
+            rows[0]["properties"]
+        ) != set(NAME_PROPERTIES)

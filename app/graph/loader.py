@@ -5,7 +5,8 @@ MERGE nodes, kind by kind, in UNWIND batches → MERGE relationships (counting r
 target is missing instead of dropping them silently) → only if the collection was complete,
 remove this source's nodes and relationships the run did not see → record the outcome.
 A partial or failed run removes nothing. Human data (owners, events...) never carries a
-``source_id`` and is never touched here.
+``source_id`` and is never touched here. A collection that broke off before there was a
+snapshot to load is recorded too (:func:`record_failed_run`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any
 from app.graph.client import Graph
 from app.graph.model import NODE_TYPES, NodeType, node_type
 from app.records import Record
-from app.snapshot import SnapshotSummary, iter_records, validate
+from app.snapshot import SnapshotSummary, SourceIdentity, iter_records, validate
 
 Progress = Callable[[str, int], None]
+ERROR_CHARS = 500
+"""The longest error text kept on a failed ``SyncRun``."""
 
 
 @dataclass
@@ -113,7 +116,7 @@ def load_snapshot(
     source = summary.header.source
     now = datetime.now(UTC)
     report = LoadReport(
-        sync_run=f"{source.kind}:{now:%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:12]}",
+        sync_run=_run_id(source.kind, now),
         source_kind=source.kind,
         source_id=source.id,
         gaps=[
@@ -166,6 +169,31 @@ def load_snapshot(
         raise
     _finish(graph, report, error=None)
     return report
+
+
+def record_failed_run(graph: Graph, source: SourceIdentity, error: str) -> str:
+    """Record a sync run of ``source`` whose collection failed before anything was loaded:
+    a ``SyncRun`` with status ``'failed'`` and ``error`` (cut to :data:`ERROR_CHARS`; the
+    caller keeps passwords and tokens out of it). Nothing else is written, so no node,
+    relationship or human data changes. Returns the run's id."""
+    now = datetime.now(UTC)
+    run_id = _run_id(source.kind, now)
+    graph.write(
+        "sync/record_failed",
+        {
+            "id": run_id,
+            "source_kind": source.kind,
+            "source_id": source.id,
+            "source_name": source.name,
+            "started_at": now.isoformat(),
+            "error": " ".join(error.split())[:ERROR_CHARS],
+        },
+    )
+    return run_id
+
+
+def _run_id(source_kind: str, now: datetime) -> str:
+    return f"{source_kind}:{now:%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:12]}"
 
 
 def remove_stale(graph: Graph, source_kind: str, params: Mapping[str, Any]) -> int:

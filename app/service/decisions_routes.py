@@ -12,9 +12,11 @@ actor is the token's name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi.types import DecoratedCallable
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app import ownership
@@ -200,124 +202,111 @@ def if_match(value: str | None) -> int:
 LIFECYCLE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428)
 
 
-def _apply(
-    graph: Graph,
-    response: Response,
-    decision_id: str,
-    caller: Caller,
-    header: str | None,
-    action: str,
-    call: Callable[[int], DecisionState],
-) -> DecisionState:
-    version = if_match(header)
-    try:
-        current = ownership.state(graph, decision_id)
-    except ownership.NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
-    if current.version != version:
-        raise HTTPException(
-            status.HTTP_412_PRECONDITION_FAILED,
-            f"decision {decision_id} is at version {current.version}, not {version}: "
-            "reload it and try again",
-            headers={"ETag": etag(current.version)},
-        )
-    # A member acts for its own team only; the write below only applies at this version, so
-    # the team checked here is the team of the decision that is written.
-    member_only = action in ("accept", "verify") and not caller.at_least("editor")
-    if member_only and (current.team is None or current.team != caller.team):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"decision {decision_id} is assigned to {current.team or 'no team'}, "
-            f"not to {caller.team or 'your team'}: a member may {action} only its "
-            "own team's decisions",
-        )
-    try:
-        new = call(version)
-    except ownership.ConflictError as exc:
-        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
-    except ownership.NotFoundError as exc:
-        raise HTTPException(400, str(exc)) from None
-    except ownership.OwnershipError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    response.headers["ETag"] = etag(new.version)
-    return new
+@dataclass(frozen=True)
+class LifecycleCall:
+    """What the four lifecycle calls share: the graph, the response (for its ``ETag``), the
+    decision and the ``If-Match`` header."""
+
+    graph: Graph
+    response: Response
+    decision_id: str
+    if_match: str | None
+
+    def apply(
+        self, caller: Caller, action: str, call: Callable[[int], DecisionState]
+    ) -> DecisionState:
+        """Check ``If-Match`` and the caller's team, then ``call`` the ownership write with the
+        expected version; set the new ``ETag`` and map ownership errors to HTTP ones."""
+        decision_id = self.decision_id
+        version = if_match(self.if_match)
+        try:
+            current = ownership.state(self.graph, decision_id)
+        except ownership.NotFoundError as exc:
+            raise HTTPException(404, str(exc)) from None
+        if current.version != version:
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED,
+                f"decision {decision_id} is at version {current.version}, not {version}: "
+                "reload it and try again",
+                headers={"ETag": etag(current.version)},
+            )
+        # A member acts for its own team only; the write below only applies at this version,
+        # so the team checked here is the team of the decision that is written.
+        member_only = action in ("accept", "verify") and not caller.at_least("editor")
+        if member_only and (current.team is None or current.team != caller.team):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"decision {decision_id} is assigned to {current.team or 'no team'}, "
+                f"not to {caller.team or 'your team'}: a member may {action} only its "
+                "own team's decisions",
+            )
+        try:
+            new = call(version)
+        except ownership.ConflictError as exc:
+            raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
+        except ownership.NotFoundError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except ownership.OwnershipError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        self.response.headers["ETag"] = etag(new.version)
+        return new
 
 
-@router.post(
-    "/decisions/{decision_id}/assign", response_model=DecisionState, responses=LIFECYCLE_ERRORS
-)
-def assign(
+def _lifecycle_call(
     request: Request,
     response: Response,
     decision_id: str,
-    body: AssignIn,
-    caller: Editor,
     if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> DecisionState:
+) -> LifecycleCall:
+    # Only gathers the request's parts: checking If-Match here would answer 428 before the
+    # caller's token is checked.
+    return LifecycleCall(_graph(request), response, decision_id, if_match_)
+
+
+Lifecycle = Annotated[LifecycleCall, Depends(_lifecycle_call)]
+
+
+def _lifecycle_route(action: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    return router.post(
+        f"/decisions/{{decision_id}}/{action}",
+        response_model=DecisionState,
+        responses=LIFECYCLE_ERRORS,
+    )
+
+
+@_lifecycle_route("assign")
+def assign(call: Lifecycle, body: AssignIn, caller: Editor) -> DecisionState:
     """Assign the decision to a team (editor)."""
-    graph = _graph(request)
-    return _apply(
-        graph,
-        response,
-        decision_id,
+    return call.apply(
         caller,
-        if_match_,
         "assign",
         lambda v: ownership.assign(
-            graph, decision_id, body.team, caller.name, expected_version=v, note=body.note
+            call.graph, call.decision_id, body.team, caller.name, expected_version=v, note=body.note
         ),
     )
 
 
-@router.post(
-    "/decisions/{decision_id}/accept", response_model=DecisionState, responses=LIFECYCLE_ERRORS
-)
-def accept(
-    request: Request,
-    response: Response,
-    decision_id: str,
-    body: AcceptIn,
-    caller: Member,
-    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> DecisionState:
+@_lifecycle_route("accept")
+def accept(call: Lifecycle, body: AcceptIn, caller: Member) -> DecisionState:
     """The assigned team accepts ownership (a member of that team, or an editor)."""
-    graph = _graph(request)
-    return _apply(
-        graph,
-        response,
-        decision_id,
+    return call.apply(
         caller,
-        if_match_,
         "accept",
         lambda v: ownership.accept(
-            graph, decision_id, caller.name, expected_version=v, note=body.note
+            call.graph, call.decision_id, caller.name, expected_version=v, note=body.note
         ),
     )
 
 
-@router.post(
-    "/decisions/{decision_id}/enforce", response_model=DecisionState, responses=LIFECYCLE_ERRORS
-)
-def enforce(
-    request: Request,
-    response: Response,
-    decision_id: str,
-    body: EnforceIn,
-    caller: Editor,
-    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> DecisionState:
+@_lifecycle_route("enforce")
+def enforce(call: Lifecycle, body: EnforceIn, caller: Editor) -> DecisionState:
     """Record the target control that enforces the decision (editor)."""
-    graph = _graph(request)
-    return _apply(
-        graph,
-        response,
-        decision_id,
+    return call.apply(
         caller,
-        if_match_,
         "enforce",
         lambda v: ownership.enforce(
-            graph,
-            decision_id,
+            call.graph,
+            call.decision_id,
             caller.name,
             platform=body.platform,
             reference=body.reference,
@@ -328,29 +317,15 @@ def enforce(
     )
 
 
-@router.post(
-    "/decisions/{decision_id}/verify", response_model=DecisionState, responses=LIFECYCLE_ERRORS
-)
-def verify(
-    request: Request,
-    response: Response,
-    decision_id: str,
-    body: VerifyIn,
-    caller: Member,
-    if_match_: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> DecisionState:
+@_lifecycle_route("verify")
+def verify(call: Lifecycle, body: VerifyIn, caller: Member) -> DecisionState:
     """Record a verification (a member of the owning team, or an editor)."""
-    graph = _graph(request)
-    return _apply(
-        graph,
-        response,
-        decision_id,
+    return call.apply(
         caller,
-        if_match_,
         "verify",
         lambda v: ownership.verify(
-            graph,
-            decision_id,
+            call.graph,
+            call.decision_id,
             caller.name,
             method=body.method,
             result=body.result,

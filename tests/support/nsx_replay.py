@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.samba_ad import ensure_tls
+from tests.support.samba_ad import TlsFiles, ensure_tls
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nsx"
 API = FIXTURES / "api"
@@ -77,12 +77,16 @@ class NsxReplay:
     requests: list[Request] = field(default_factory=list)
     faults: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    """The port to listen on (0: a free one); give a stopped server's port to restart it."""
+    tls: TlsFiles | None = None
+    """Key and certificate to serve (default: the shared test CA's, ``ensure_tls()``)."""
 
     def __post_init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.lock = threading.Lock()
-        tls = ensure_tls()
+        tls = self.tls or ensure_tls()
         self.ca_file = tls.ca_file
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._context.load_cert_chain(str(tls.cert_file), str(tls.key_file))
@@ -116,7 +120,7 @@ class NsxReplay:
 
     def __enter__(self) -> Self:
         handler = _handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.socket = self._context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

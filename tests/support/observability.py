@@ -47,15 +47,41 @@ def _counter(content: Any, group: str, name: str, rollup: str) -> int:
     )
 
 
-def _email(to: str, cc: str, start: str, final: str, repeats: bool) -> Any:
+def _on(action: Any, start: str, final: str, repeats: bool) -> Any:
+    """``action`` on the one transition ``start`` > ``final``."""
     return vim.alarm.AlarmTriggeringAction(
-        action=vim.action.SendEmailAction(toList=to, ccList=cc, subject="vCenter alarm", body=""),
+        action=action,
         transitionSpecs=[Transition(startState=start, finalState=final, repeats=repeats)],
         green2yellow=False,
         yellow2red=False,
         red2yellow=False,
         yellow2green=False,
     )
+
+
+def _email(to: str, cc: str, start: str, final: str, repeats: bool) -> Any:
+    email = vim.action.SendEmailAction(toList=to, ccList=cc, subject="vCenter alarm", body="")
+    return _on(email, start, final, repeats)
+
+
+def _metric(content: Any, kind: type, group: str, **thresholds: int) -> Any:
+    """Above ``thresholds`` (``yellow``, ``red``; hundredths of a percent) of the average
+    ``group.usage`` counter on objects of ``kind``."""
+    return vim.alarm.MetricAlarmExpression(
+        operator="isAbove",
+        type=kind,
+        metric=vim.PerformanceManager.MetricId(
+            counterId=_counter(content, group, "usage", "average"), instance=""
+        ),
+        **thresholds,
+    )
+
+
+def _create(alarms: Any, entity: Any, name: str, expressions: list[Any], **fields: Any) -> None:
+    """Create alarm ``name`` on ``entity``: any of ``expressions``; ``fields`` are the rest of
+    the ``AlarmSpec``."""
+    expression = vim.alarm.OrAlarmExpression(expression=expressions)
+    alarms.CreateAlarm(entity, vim.alarm.AlarmSpec(name=name, expression=expression, **fields))
 
 
 def observability_vcsim() -> VcsimServer:
@@ -74,36 +100,18 @@ def build_observability_scenario(sim: VcsimServer) -> None:
         db_vm = find(content, vim.VirtualMachine, "DC0_H0_VM0")
         standalone = find(content, vim.HostSystem, "DC0_H0").parent
         setting = vim.alarm.AlarmSetting(toleranceRange=0, reportingFrequency=300)
-        cpu = vim.alarm.MetricAlarmExpression(
-            operator="isAbove",
-            type=vim.HostSystem,
-            metric=vim.PerformanceManager.MetricId(
-                counterId=_counter(content, "cpu", "usage", "average"), instance=""
-            ),
-            yellow=7500,
-            red=9000,
-        )
-        alarms.CreateAlarm(
+        cpu = _metric(content, vim.HostSystem, "cpu", yellow=7500, red=9000)
+        noc = _email("compute-oncall@corp.example", "noc@corp.example", "yellow", "red", True)
+        _create(
+            alarms,
             cluster,
-            vim.alarm.AlarmSpec(
-                name="Host CPU high",
-                description="Hosts running hot",
-                enabled=True,
-                expression=vim.alarm.OrAlarmExpression(expression=[cpu]),
-                action=vim.alarm.GroupAlarmAction(
-                    action=[
-                        _email(
-                            "compute-oncall@corp.example",
-                            "noc@corp.example",
-                            "yellow",
-                            "red",
-                            repeats=True,
-                        )
-                    ]
-                ),
-                actionFrequency=600,
-                setting=setting,
-            ),
+            "Host CPU high",
+            [cpu],
+            description="Hosts running hot",
+            enabled=True,
+            action=vim.alarm.GroupAlarmAction(action=[noc]),
+            actionFrequency=600,
+            setting=setting,
         )
         inaccessible = vim.alarm.StateAlarmExpression(
             operator="isEqual", type=vim.Datastore, statePath="summary.accessible", red="false"
@@ -114,67 +122,46 @@ def build_observability_scenario(sim: VcsimServer) -> None:
             objectType=vim.HostSystem,
             status="red",
         )
-        snmp = vim.alarm.AlarmTriggeringAction(
-            action=vim.action.SendSNMPAction(),
-            transitionSpecs=[Transition(startState="green", finalState="red", repeats=False)],
-            green2yellow=False,
-            yellow2red=False,
-            red2yellow=False,
-            yellow2green=False,
-        )
-        alarms.CreateAlarm(
+        storage = _email("storage-oncall@corp.example", "", "green", "red", repeats=False)
+        snmp = _on(vim.action.SendSNMPAction(), "green", "red", repeats=False)
+        _create(
+            alarms,
             datacenter,
-            vim.alarm.AlarmSpec(
-                name="Datastore trouble",
-                description="Storage paths and datastores",
-                enabled=True,
-                expression=vim.alarm.OrAlarmExpression(expression=[inaccessible, lost]),
-                action=vim.alarm.GroupAlarmAction(
-                    action=[
-                        _email("storage-oncall@corp.example", "", "green", "red", repeats=False),
-                        snmp,
-                    ]
-                ),
-                setting=setting,
-            ),
+            "Datastore trouble",
+            [inaccessible, lost],
+            description="Storage paths and datastores",
+            enabled=True,
+            action=vim.alarm.GroupAlarmAction(action=[storage, snmp]),
+            setting=setting,
         )
         reset = vim.alarm.EventAlarmExpression(
             eventType=vim.event.VmDasBeingResetEvent, objectType=vim.VirtualMachine, status="red"
         )
-        alarms.CreateAlarm(
+        _create(
+            alarms,
             db_vm,
-            vim.alarm.AlarmSpec(
-                name="DB VM reset",
-                description="",
-                enabled=True,
-                expression=vim.alarm.OrAlarmExpression(expression=[reset]),
-                action=vim.alarm.AlarmTriggeringAction(
-                    action=vim.action.RunScriptAction(script="/opt/ops/page-dba.sh"),
-                    green2yellow=False,
-                    yellow2red=True,
-                    red2yellow=False,
-                    yellow2green=False,
-                ),
-                setting=setting,
+            "DB VM reset",
+            [reset],
+            description="",
+            enabled=True,
+            action=vim.alarm.AlarmTriggeringAction(
+                action=vim.action.RunScriptAction(script="/opt/ops/page-dba.sh"),
+                green2yellow=False,
+                yellow2red=True,
+                red2yellow=False,
+                yellow2green=False,
             ),
+            setting=setting,
         )
-        memory = vim.alarm.MetricAlarmExpression(
-            operator="isAbove",
-            type=vim.VirtualMachine,
-            metric=vim.PerformanceManager.MetricId(
-                counterId=_counter(content, "mem", "usage", "average"), instance=""
-            ),
-            red=9500,
-        )
-        alarms.CreateAlarm(
+        memory = _metric(content, vim.VirtualMachine, "mem", red=9500)
+        _create(
+            alarms,
             standalone,
-            vim.alarm.AlarmSpec(
-                name="Standalone VM memory",
-                description="",
-                enabled=False,
-                expression=vim.alarm.OrAlarmExpression(expression=[memory]),
-                setting=setting,
-            ),
+            "Standalone VM memory",
+            [memory],
+            description="",
+            enabled=False,
+            setting=setting,
         )
         option = vim.option.OptionValue
         content.setting.UpdateOptions(

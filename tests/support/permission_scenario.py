@@ -9,14 +9,12 @@ rule of ``docs/permissions.md`` it exercises.
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from ldap3 import MODIFY_ADD, SIMPLE, Connection, Server, Tls
 from pyVmomi import vim
 
-from tests.support.samba_ad import SambaDC
+from tests.support.samba_ad import SambaDC, add_accounts
 from tests.support.vsphere import add_roles, find, set_permissions, wait_for_task
 
 ROLES = {
@@ -223,39 +221,5 @@ def build_vcenter(si: Any) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
 
 def build_directory(dc: SambaDC) -> None:
     """Add the scenario's users and groups to the running DC (CN=Users)."""
-    tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(dc.ca_file))
-    server = Server(dc.address, port=636, use_ssl=True, tls=tls)
-    conn = Connection(
-        server, user=dc.admin_dn, password=dc.admin_password, authentication=SIMPLE, auto_bind=True
-    )
-
-    def dn(name: str) -> str:
-        return f"CN={name},CN=Users,{dc.base_dn}"
-
-    try:
-        for user in USERS:
-            ok = conn.add(
-                dn(user),
-                ["top", "person", "organizationalPerson", "user"],
-                {
-                    "sAMAccountName": user,
-                    "userPrincipalName": f"{user}@{dc.dns_domain}",
-                    "unicodePwd": '"Scenario-Passw0rd!"'.encode("utf-16-le"),
-                    "userAccountControl": 514 if user in DISABLED else 512,
-                },
-            )
-            if not ok:
-                raise RuntimeError(f"adding {user}: {conn.result}")
-        for group in GROUPS:
-            ok = conn.add(
-                dn(group),
-                ["top", "group"],
-                {"sAMAccountName": group, "groupType": -2147483646},
-            )
-            if not ok:
-                raise RuntimeError(f"adding {group}: {conn.result}")
-        for group, members in GROUPS.items():
-            if not conn.modify(dn(group), {"member": [(MODIFY_ADD, [dn(m) for m in members])]}):
-                raise RuntimeError(f"members of {group}: {conn.result}")
-    finally:
-        conn.unbind()
+    users: dict[str, dict[str, str]] = {user: {} for user in USERS}  # no extra attributes
+    add_accounts(dc, users, GROUPS, password="Scenario-Passw0rd!", disabled=DISABLED)

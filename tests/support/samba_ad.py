@@ -10,11 +10,14 @@ which answers LDAP within about a second::
             validate=ssl.CERT_REQUIRED, ca_certs_file=str(dc.ca_file)))
         conn = ldap3.Connection(server, dc.admin_upn, dc.admin_password, auto_bind=True)
 
+:func:`ldaps_admin` opens such a connection as the Administrator, and :func:`add_accounts`
+adds users and nested groups through it.
+
 The realm is ``CORP.EXAMPLE.TEST`` (NetBIOS ``CORP``, base DN ``DC=corp,DC=example,DC=test``,
 domain SID ``S-1-5-21-1000-2000-3000``); the same population always gets the same SIDs.
 Everything lives under ``${AUTHMAP_CACHE:-~/.cache/authmap}/samba/`` (templates, TLS files)
 and ``$TMPDIR/authmap-samba-ADDRESS-*`` (running copies). The LDAP ports 389, 636, 3268 and
-3269 are fixed, so concurrent instances need distinct addresses (127.0.0.1 to 127.0.0.32, the
+3269 are fixed, so concurrent instances need distinct addresses (127.0.0.1 to 127.0.0.48, the
 addresses the test certificate names): Samba binds only to addresses that an interface holds,
 so ``SambaDC`` adds 127.0.0.2 and up to ``lo`` (``ip addr add ADDR/32 dev lo``, as root).
 
@@ -36,16 +39,17 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from ldap3 import BASE, NONE, Connection, Server
+from ldap3 import BASE, MODIFY_ADD, NONE, SIMPLE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +68,7 @@ USER_PASSWORD = "Authmap-Test-0nly-Us3r!"
 TEMPLATE_FORMAT = 1  # bump when the provisioning options below change
 GENERATOR_FORMAT = 1  # bump when populate_ldif() changes what it writes
 TLS_FORMAT = 1
-TLS_LOOPBACK_HOSTS = 32  # the certificate names 127.0.0.1 .. 127.0.0.32
+TLS_LOOPBACK_HOSTS = 48  # the certificate names 127.0.0.1 .. 127.0.0.48
 LDAP_PORTS = (389, 636, 3268, 3269)
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
@@ -173,7 +177,7 @@ class TlsFiles:
 
 
 def tls_addresses() -> list[str]:
-    """The loopback addresses the server certificate names (127.0.0.1 .. 127.0.0.32)."""
+    """The loopback addresses the server certificate names (127.0.0.1 .. 127.0.0.48)."""
     return [f"127.0.0.{i}" for i in range(1, TLS_LOOPBACK_HOSTS + 1)]
 
 
@@ -1179,6 +1183,72 @@ class SambaDC:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+@contextlib.contextmanager
+def ldaps_admin(dc: SambaDC) -> Iterator[Connection]:
+    """A simple bind as the domain Administrator over LDAPS (certificate verified against
+    ``dc.ca_file``); unbound on exit."""
+    tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(dc.ca_file))
+    server = Server(dc.address, port=636, use_ssl=True, tls=tls)
+    conn = Connection(
+        server, user=dc.admin_dn, password=dc.admin_password, authentication=SIMPLE, auto_bind=True
+    )
+    try:
+        yield conn
+    finally:
+        conn.unbind()
+
+
+def add_accounts(
+    dc: SambaDC,
+    users: Mapping[str, Mapping[str, Any]],
+    groups: Mapping[str, Sequence[str]],
+    *,
+    password: str,
+    disabled: Collection[str] = (),
+    user_container: str = "CN=Users",
+    group_container: str = "CN=Users",
+    group_attributes: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Add users and nested global security groups to a running DC over LDAPS.
+
+    ``users`` maps each sAMAccountName to its extra attributes (``displayName``, ``mail``...);
+    every user also gets a UPN in the DC's DNS domain and ``password``, and is disabled when
+    named in ``disabled``. ``groups`` maps each group, created in this order, to its members
+    (users or groups, by name), added once every group exists; ``group_attributes`` adds
+    attributes to some groups. Users go into ``user_container`` and groups into
+    ``group_container`` (RDNs below the base DN, which must exist). The first refusal raises
+    ``RuntimeError`` naming the account.
+    """
+    user_dn, group_dn = f"{user_container},{dc.base_dn}", f"{group_container},{dc.base_dn}"
+
+    def dn(name: str) -> str:
+        return f"CN={name},{group_dn}" if name in groups else f"CN={name},{user_dn}"
+
+    with ldaps_admin(dc) as conn:
+        for sam, extra in users.items():
+            ok = conn.add(
+                dn(sam),
+                ["top", "person", "organizationalPerson", "user"],
+                {
+                    "sAMAccountName": sam,
+                    "userPrincipalName": f"{sam}@{dc.dns_domain}",
+                    **extra,
+                    "unicodePwd": f'"{password}"'.encode("utf-16-le"),
+                    "userAccountControl": UAC_DISABLED if sam in disabled else UAC_NORMAL,
+                },
+            )
+            if not ok:
+                raise RuntimeError(f"adding {sam}: {conn.result}")
+        for group in groups:
+            extra = (group_attributes or {}).get(group, {})
+            attributes = {"sAMAccountName": group, "groupType": GROUP_GLOBAL_SECURITY, **extra}
+            if not conn.add(dn(group), ["top", "group"], attributes):
+                raise RuntimeError(f"adding {group}: {conn.result}")
+        for group, members in groups.items():
+            if not conn.modify(dn(group), {"member": [(MODIFY_ADD, [dn(m) for m in members])]}):
+                raise RuntimeError(f"members of {group}: {conn.result}")
 
 
 def _root_dse_ok(address: str) -> bool:

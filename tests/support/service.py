@@ -2,47 +2,85 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from tests.conftest import REPO, free_port
 
 
-@contextmanager
-def running_service(env: Mapping[str, str], timeout: float = 60) -> Iterator[str]:
-    """Start ``authmap serve`` with ``env``; yield its base URL once /api/health answers.
+@dataclass
+class Service:
+    """A running ``authmap serve``: its base URL, and what it wrote to stdout and stderr (set
+    once it has stopped; the files themselves are ``logs/serve.stdout`` and ``.stderr``)."""
 
-    On exit the service is stopped, and a traceback on its stderr fails the test.
+    base: str
+    logs: Path
+    stdout: str = ""
+    stderr: str = ""
+
+
+@contextmanager
+def serve(
+    env: Mapping[str, str],
+    timeout: float = 60,
+    *,
+    args: Sequence[str] = (),
+    logs: Path | None = None,
+) -> Iterator[Service]:
+    """Start ``authmap [args] serve`` with ``env``; yield it once /api/health answers.
+
+    Its output goes to files under ``logs`` (a temporary directory by default), so a long or
+    verbose run cannot stall on a full pipe. On exit the service is stopped, its output is
+    kept in ``Service.stdout`` / ``Service.stderr``, and a traceback there fails the test.
     """
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout  # start-up only: not an assertion on speed
-        while True:
-            assert proc.poll() is None, "authmap serve exited during start-up"
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "authmap serve did not come up"
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        _, stderr = proc.communicate(timeout=30)
-        assert "Traceback" not in stderr, stderr[-4000:]
+    with contextlib.ExitStack() as stack:
+        if logs is None:
+            logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="authmap-serve-")))
+        logs.mkdir(parents=True, exist_ok=True)
+        out_path, err_path = logs / "serve.stdout", logs / "serve.stderr"
+        with out_path.open("w") as out, err_path.open("w") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "app", *args, "serve", "--port", str(port)],
+                env={**os.environ, **env},
+                cwd=REPO,
+                stdout=out,
+                stderr=err,
+            )
+        service = Service(f"http://127.0.0.1:{port}", logs)
+        try:
+            deadline = time.monotonic() + timeout  # start-up only: not an assertion on speed
+            while True:
+                assert proc.poll() is None, (
+                    f"authmap serve exited during start-up: {err_path.read_text()[-4000:]}"
+                )
+                try:
+                    if httpx.get(f"{service.base}/api/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "authmap serve did not come up"
+                time.sleep(0.2)
+            yield service
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            service.stdout, service.stderr = out_path.read_text(), err_path.read_text()
+        assert "Traceback" not in service.stderr, service.stderr[-4000:]
+
+
+@contextmanager
+def running_service(env: Mapping[str, str], timeout: float = 60) -> Iterator[str]:
+    """Start ``authmap serve`` with ``env`` (see :func:`serve`); yield its base URL."""
+    with serve(env, timeout) as service:
+        yield service.base

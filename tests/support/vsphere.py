@@ -82,3 +82,79 @@ def set_permissions(
         )
     for entity, perms in by_entity.items():
         auth.SetEntityPermissions(objects[entity], perms)
+
+
+def vm_pair_placement(
+    vms: tuple[Any, Any],
+    hosts: Sequence[Any],
+    *,
+    vm_group: str,
+    host_group: str,
+    apart: str,
+    vm_host_rule: str,
+    affine: bool,
+    mandatory: bool,
+    **settings: Any,
+) -> Any:
+    """A cluster ``ConfigSpecEx`` that places two VMs.
+
+    It adds VM group ``vm_group`` (both VMs), host group ``host_group`` (``hosts``), the
+    anti-affinity rule ``apart`` (not mandatory) between the two VMs, the VM-host rule
+    ``vm_host_rule`` from the VM group to the host group (``affine`` or anti-affine,
+    ``mandatory`` or not), a manual DRS override on the first VM and a high HA restart
+    priority on the second. ``settings`` are further ``ConfigSpecEx`` fields (``drsConfig``...).
+    """
+    first, second = vms
+    cluster = vim.cluster
+    target = {"affineHostGroupName" if affine else "antiAffineHostGroupName": host_group}
+    return cluster.ConfigSpecEx(
+        **settings,
+        groupSpec=[
+            cluster.GroupSpec(operation="add", info=cluster.VmGroup(name=vm_group, vm=list(vms))),
+            cluster.GroupSpec(
+                operation="add", info=cluster.HostGroup(name=host_group, host=list(hosts))
+            ),
+        ],
+        rulesSpec=[
+            cluster.RuleSpec(
+                operation="add",
+                info=cluster.AntiAffinityRuleSpec(
+                    name=apart, enabled=True, mandatory=False, vm=list(vms)
+                ),
+            ),
+            cluster.RuleSpec(
+                operation="add",
+                info=cluster.VmHostRuleInfo(
+                    name=vm_host_rule,
+                    enabled=True,
+                    mandatory=mandatory,
+                    vmGroupName=vm_group,
+                    **target,
+                ),
+            ),
+        ],
+        drsVmConfigSpec=[
+            cluster.DrsVmConfigSpec(
+                operation="add",
+                info=cluster.DrsVmConfigInfo(key=first, enabled=True, behavior="manual"),
+            )
+        ],
+        dasVmConfigSpec=[
+            cluster.DasVmConfigSpec(
+                operation="add",
+                info=cluster.DasVmConfigInfo(
+                    key=second, dasSettings=cluster.DasVmSettings(restartPriority="high")
+                ),
+            )
+        ],
+    )
+
+
+def add_dv_portgroup(content: Any, name: str, vlan_id: int, switch: str = "DVS0") -> None:
+    """Add an early-binding, 8-port distributed port group on VLAN ``vlan_id`` to ``switch``."""
+    vds = vim.dvs.VmwareDistributedVirtualSwitch
+    port = vds.VmwarePortConfigPolicy(vlan=vds.VlanIdSpec(vlanId=vlan_id, inherited=False))
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        name=name, type="earlyBinding", numPorts=8, defaultPortConfig=port
+    )
+    wait_for_task(find(content, vim.DistributedVirtualSwitch, switch).AddDVPortgroup_Task([spec]))

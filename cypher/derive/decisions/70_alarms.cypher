@@ -2,20 +2,18 @@
 // and whom it tells. Its scope is the entity it is defined on and everything below it
 // (folders, datacenters, clusters, hosts, pools); the blast radius is every VM in that
 // scope, plus the VMs on the datastores and networks in it. Scopes are computed once per
-// entity (vCenter defines most of its alarms on the root folder). Parameters: $run.
+// entity (vCenter defines most of its alarms on the root folder). The AFFECTS links are
+// made afterwards, in transactions of their own (derive/links/alarm_affects.cypher).
+// Parameters: $run.
 MATCH (e:VSphereEntity)
 WHERE EXISTS { (:Alarm)-[:DEFINED_ON]->(e) }
 WITH e, COLLECT {
   MATCH (e)<-[:IN_FOLDER|RUNS_ON|IN_POOL|CHILD_OF|IN_CLUSTER*0..]-(x:VSphereEntity)
   RETURN DISTINCT x
 } AS scope
-WITH e, scope, [x IN scope WHERE x:VirtualMachine] + COLLECT {
-  UNWIND scope AS x
-  MATCH (x)<-[:USES_DATASTORE|ATTACHED_TO]-(vm:VirtualMachine)
-  RETURN DISTINCT vm
-} AS vms, [l IN labels(e) WHERE NOT l IN ['Source', 'VSphereEntity']][0] AS entity_kind
+WITH e, scope, [l IN labels(e) WHERE NOT l IN ['Source', 'VSphereEntity']][0] AS entity_kind
 MATCH (a:Alarm)-[:DEFINED_ON]->(e)
-WITH a, e, vms, entity_kind,
+WITH a, e, entity_kind,
      size([x IN scope WHERE any(l IN labels(x) WHERE l IN a.watches)]) AS watched,
      EXISTS { (:NotificationRoute {route_type: 'smtp', source_id: a.source_id}) } AS smtp,
      EXISTS { (:NotificationRoute {route_type: 'snmp', source_id: a.source_id, enabled: true}) }
@@ -45,9 +43,4 @@ SET d.category = 'observability', d.kind = 'alarm', d.status = 'active', d.retir
     d.evidence_ids = [a.id, e.id], d.evidence_names = [a.name, e.name]
 MERGE (d)-[:EVIDENCE]->(a)
 MERGE (d)-[:EVIDENCE]->(e)
-WITH d, vms
-OPTIONAL MATCH (d)-[old:AFFECTS]->()
-DELETE old
-WITH DISTINCT d, vms
-FOREACH (vm IN vms | MERGE (d)-[:AFFECTS]->(vm))
 RETURN count(d) AS decisions;
