@@ -3,7 +3,7 @@
 The same code as the benchmark: the estate is loaded and derived into the session's Neo4j,
 teams, a platform and tokens are created, the real ``authmap serve`` runs as a subprocess and
 four client threads run the mixed load (reads of every kind, lifecycle writes with ``If-Match``)
-for about 15 seconds. Asserted: no error at all (no 5xx, transport error or unexpected status,
+for about 10 seconds. Asserted: no error at all (no 5xx, transport error or unexpected status,
 no traceback in the service log), every accepted write has exactly one event and a refused
 (412) one none, each decision's events form an unbroken version chain and the decision ends in
 the state its last event gives. Nothing about speed is asserted.
@@ -37,7 +37,7 @@ from tests.conftest import Neo4jInstance
 from tests.support.permission_estate import Estate
 
 CLIENTS = 4
-SECONDS = 15
+SECONDS = 10
 
 
 def _estate() -> Estate:

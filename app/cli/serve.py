@@ -5,11 +5,9 @@ from __future__ import annotations
 import ipaddress
 
 import typer
-import uvicorn
 
 from app.cli.common import err, fail, out, settings
 from app.graph import Graph, GraphError
-from app.service import create_app
 from app.tokens import authenticate
 
 
@@ -58,4 +56,8 @@ def serve(
             "is the admin 'local'; `authmap tokens create` closes it"
         )
     out.print(f"authmap serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    import uvicorn  # the web stack is imported only by this command: every other starts faster
+
+    from app.service import create_app
+
     uvicorn.run(create_app(current), host=host, port=port, log_level="warning")
