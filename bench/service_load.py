@@ -32,18 +32,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,8 +53,8 @@ from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.tokens import NewToken, create
 from tests.support.permission_estate import Estate, entity_id, principal_name, write_snapshots
+from tests.support.service import serve
 
-REPO = Path(__file__).resolve().parents[1]
 TEAMS = ("team-a", "team-b", "team-c")
 PLATFORM = "pve"
 AUDITS = ("authority-vacuum", "unverified-before-drill")
@@ -132,63 +128,6 @@ def prepare_ownership(graph: Graph, run: str) -> Tokens:
         editor=token("load-editor", "editor"),
         members={t: token(f"load-member-{t}", "member", t) for t in TEAMS},
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Service:
-    """A running ``authmap serve``: its base URL, process id and log file."""
-
-    base: str
-    pid: int
-    log: Path
-
-    def tracebacks(self) -> str:
-        """The end of the service's log if it holds a traceback, else ''."""
-        text = self.log.read_text(errors="replace")
-        return text[-4000:] if "Traceback" in text else ""
-
-
-@contextmanager
-def serving(env: Mapping[str, str], log: Path, timeout: float = 120) -> Iterator[Service]:
-    """Start ``authmap serve`` on a free port with ``env`` (stderr to ``log``, so a long run
-    never blocks on a full pipe); yield it once ``/api/health`` answers; stop it on exit."""
-    port = _free_port()
-    with log.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            env={**os.environ, **env},
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout  # start-up only
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"authmap serve exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("authmap serve did not come up")
-            time.sleep(0.2)
-        yield Service(base, proc.pid, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def client(base: str, token: str) -> httpx.Client:
@@ -688,7 +627,7 @@ def main() -> None:
             flush=True,
         )
         env = {"AUTHMAP_HOME": str(Path(tmp) / "home"), "NEO4J_URI": ""}
-        ok = run_measurement(args, env, tokens, subjects_of(estate), Path(tmp) / "serve.log", run)
+        ok = run_measurement(args, env, tokens, subjects_of(estate), Path(tmp) / "serve", run)
     sys.exit(0 if ok else 1)
 
 
@@ -697,12 +636,12 @@ def run_measurement(
     env: Mapping[str, str],
     tokens: Tokens,
     subjects: Subjects,
-    log: Path,
+    logs: Path,
     run: str,
 ) -> bool:
     """Start the service, run the baseline and the mixed load, check and print; True when
     there was no error and every check passed."""
-    with serving(env, log) as service, client(service.base, tokens.viewer) as http:
+    with serve(env, timeout=120, logs=logs) as service, client(service.base, tokens.viewer) as http:
         wait_for_search(http, subjects.vms[-1][1])
         before = decision_versions(http)
         events_before = event_total(http)

@@ -29,12 +29,12 @@ from bench.service_load import (
     load_estate,
     mixed_load,
     prepare_ownership,
-    serving,
     subjects_of,
     wait_for_search,
 )
 from tests.conftest import Neo4jInstance
 from tests.support.permission_estate import Estate
+from tests.support.service import serve
 
 CLIENTS = 4
 SECONDS = 10
@@ -89,7 +89,7 @@ def test_mixed_load_loses_no_write(
     subjects = subjects_of(estate)
     tokens = prepare_ownership(loaded, "test")
     with (
-        serving(neo4j_instance.env, tmp_path / "serve.log") as service,
+        serve(neo4j_instance.env, logs=tmp_path / "serve") as service,
         client(service.base, tokens.viewer) as http,
     ):
         wait_for_search(http, subjects.vms[0][1])

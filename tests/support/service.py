@@ -25,8 +25,14 @@ class Service:
 
     base: str
     logs: Path
+    pid: int
     stdout: str = ""
     stderr: str = ""
+
+    def tracebacks(self) -> str:
+        """While it runs: the end of its stderr if that holds a traceback, else ''."""
+        text = (self.logs / "serve.stderr").read_text(errors="replace")
+        return text[-4000:] if "Traceback" in text else ""
 
 
 @contextmanager
@@ -57,7 +63,7 @@ def serve(
                 stdout=out,
                 stderr=err,
             )
-        service = Service(f"http://127.0.0.1:{port}", logs)
+        service = Service(f"http://127.0.0.1:{port}", logs, proc.pid)
         try:
             deadline = time.monotonic() + timeout  # start-up only: not an assertion on speed
             while True:
