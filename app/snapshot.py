@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import app
 from app.records import RECORD_TYPES, Record
+from app.records.contract import SourceIdentity
 
 FORMAT: Literal["authmap-snapshot"] = "authmap-snapshot"
 FORMAT_VERSION: Literal[1] = 1
@@ -34,15 +35,6 @@ END: Literal["_end"] = "_end"
 
 class SnapshotError(ValueError):
     """A snapshot file is malformed; the message names the file, line and field."""
-
-
-class SourceIdentity(BaseModel):
-    """Which source a snapshot was collected from (e.g. a vCenter's instanceUuid)."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: str = Field(min_length=1)
-    id: str = Field(min_length=1)
-    name: str | None = None
 
 
 class CollectorInfo(BaseModel):

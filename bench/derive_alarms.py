@@ -21,7 +21,8 @@ from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.records import vcenter as r
-from app.snapshot import SnapshotWriter, SourceIdentity, iter_records, validate
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter, iter_records, validate
 from bench.measure import temporary_graph
 from bench.permissions import build
 from tests.support.permission_estate import VC, entity_id, write_snapshots

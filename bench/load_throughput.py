@@ -23,7 +23,8 @@ from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.localneo4j import LocalNeo4j
 from app.records import Datacenter, Folder, VCenter, VirtualMachine
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 
 VC = "bench-vcenter-0000"
 

@@ -28,7 +28,8 @@ from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
 
 from app.graph.loader import load_snapshot
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 from bench.measure import run_measured, temporary_graph
 from ingest.vcenter.collect import PATHS, collect_vcenter
 from ingest.vcenter.collection import collect_everything

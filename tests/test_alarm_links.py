@@ -9,7 +9,8 @@ from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.records import vcenter as r
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 from tests.conftest import Neo4jInstance, query
 
 VC = "eeeeeeee-0000-0000-0000-00000000a1a1"

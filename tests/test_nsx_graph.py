@@ -12,7 +12,8 @@ from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import LoadReport, load_snapshot
 from app.records import VirtualMachine
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 from ingest.nsx import NsxClient, NsxTarget, collect_export, collect_nsx, source_id
 from tests.conftest import Neo4jInstance, query
 from tests.support.nsx_replay import FIXTURES, PASSWORD, POLICY, USER, NsxReplay

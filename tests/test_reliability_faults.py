@@ -47,8 +47,9 @@ from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.localneo4j import LocalNeo4j
 from app.records import Record
+from app.records.contract import SourceIdentity
 from app.records.vcenter import Cluster, Datacenter, Folder, Host, VCenter, VirtualMachine
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.snapshot import SnapshotWriter
 from tests.conftest import Neo4jInstance, free_port, query
 from tests.support.dc41 import self_signed_cert, small_directory
 from tests.support.nsx_replay import PASSWORD as NSX_PASSWORD

@@ -11,7 +11,8 @@ import pytest
 from app.graph import Graph
 from app.graph.loader import load_snapshot
 from app.records import Datacenter, Folder, VCenter, VirtualMachine
-from app.snapshot import SnapshotError, SnapshotWriter, SourceIdentity, validate
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotError, SnapshotWriter, validate
 from tests.conftest import Neo4jInstance
 
 VC = "11111111-2222-3333-4444-555555555555"

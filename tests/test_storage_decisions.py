@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from app.records import vcenter as r
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 from tests.conftest import Neo4jInstance
 
 VC = "cccccccc-0000-0000-0000-000000000003"

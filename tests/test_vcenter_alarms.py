@@ -37,7 +37,8 @@ from pyVim.connect import Disconnect
 from pyVmomi import vim
 
 from app.records import vcenter as r
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 from ingest.vcenter.alarms import Counter as PerfCounter
 from ingest.vcenter.alarms import alarm_record
 from ingest.vcenter.collect import Ids

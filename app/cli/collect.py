@@ -19,7 +19,8 @@ from app.derive import run_derive
 from app.graph import Graph, GraphError
 from app.graph.loader import load_snapshot, record_failed_run
 from app.records import Record
-from app.snapshot import SnapshotError, SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotError, SnapshotWriter
 
 collect_app = typer.Typer(
     help="Collect a source into a snapshot file (no Neo4j needed).", no_args_is_help=True

@@ -22,7 +22,8 @@ from typing import Any
 from app.graph.client import Graph
 from app.graph.model import NODE_TYPES, NodeType, node_type
 from app.records import Record
-from app.snapshot import SnapshotSummary, SourceIdentity, iter_records, validate
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotSummary, iter_records, validate
 
 Progress = Callable[[str, int], None]
 ERROR_CHARS = 500

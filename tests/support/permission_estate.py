@@ -13,7 +13,8 @@ from pathlib import Path
 
 from app.records import ad as a
 from app.records import vcenter as r
-from app.snapshot import SnapshotWriter, SourceIdentity
+from app.records.contract import SourceIdentity
+from app.snapshot import SnapshotWriter
 
 VC = "aaaaaaaa-1111-2222-3333-444444444444"
 DOMAIN_SID = "S-1-5-21-1000-2000-3000"
