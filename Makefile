@@ -45,11 +45,13 @@ pytest: install system frontend
 
 test: system frontend install lint typecheck pytest
 
+# Busy ports are fine: Neo4j takes its remembered port, else 7687, else a free one; serve takes
+# 8000, else the next free port. Both print the port they really use.
 demo: system frontend install
 	$(AUTHMAP) neo4j start
 	$(AUTHMAP) db init
 	$(BIN)/python -m demo.load
-	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops the service; 'authmap neo4j stop' the graph)."
+	@echo "Ctrl-C stops the service; '$(AUTHMAP) neo4j stop' the graph."
 	$(AUTHMAP) serve --host 127.0.0.1 --port 8000
 
 clean:
