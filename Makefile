@@ -21,7 +21,8 @@ $(FRONTEND_DIST): $(FRONTEND_MODULES) frontend/build.mjs $(wildcard frontend/src
 
 frontend: $(FRONTEND_DIST)
 
-# The wheel (and the editable install) force-include frontend/dist: build it first.
+# The editable install serves the viewer from frontend/dist in the checkout: build it first
+# (a wheel, `pip install .`, builds it itself through hatch_build.py).
 $(STAMP): pyproject.toml | $(FRONTEND_DIST)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip

@@ -40,6 +40,8 @@ def _parse_settings(items: list[str]) -> dict[str, str]:
 def start(
     port: int | None = typer.Option(
         None,
+        min=1,
+        max=65535,
         help=f"Bolt port on 127.0.0.1 (remembered). Default: the remembered port, else "
         f"{DEFAULT_PORT}, else a free one when another program uses those.",
     ),
