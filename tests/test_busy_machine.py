@@ -99,8 +99,9 @@ def test_demo_path_with_7687_and_8000_taken(home: Home) -> None:
     with occupied(8000), serve(home.env, port=8000) as service:
         served = int(service.base.rsplit(":", 1)[1])
         assert served != 8000
-        assert httpx.get(f"{service.base}/").status_code == 200
-        vms = httpx.get(f"{service.base}/api/search", params={"q": "sql-01"})
+        # Generous timeouts: a loaded machine is slow, and speed is not what is tested here.
+        assert httpx.get(f"{service.base}/", timeout=120).status_code == 200
+        vms = httpx.get(f"{service.base}/api/search", params={"q": "sql-01"}, timeout=120)
         assert vms.status_code == 200 and "sql-01" in vms.text
     assert f"port 8000 on 127.0.0.1 is in use by another program: using port {served}" in (
         service.stderr

@@ -101,7 +101,7 @@ def test_clone_builds_installs_without_node_and_serves_the_viewer(
     with serve(
         {**neo4j_instance.env, **env}, command=[str(venv / "bin" / "authmap")], cwd=tmp_path
     ) as service:
-        page = httpx.get(f"{service.base}/")
-        script = httpx.get(f"{service.base}/assets/app.js")
+        page = httpx.get(f"{service.base}/", timeout=120)
+        script = httpx.get(f"{service.base}/assets/app.js", timeout=120)
     assert page.status_code == 200 and "<title>authmap viewer</title>" in page.text
     assert script.status_code == 200 and len(script.content) > 10_000
