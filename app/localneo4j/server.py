@@ -110,6 +110,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _free_instead(taken: str) -> PortChoice:
+    """A free port, for a start whose usual port (``taken``: "port 7687 is") is busy."""
+    port = _free_port()
+    return PortChoice(
+        port,
+        f"{taken} used by another program: using free port {port} (remembered for later starts)",
+    )
+
+
 def generate_password() -> str:
     """A random password that never starts with ``-`` (Neo4j's admin tool would read such a
     password as an option and fail, about one start in 32)."""
@@ -233,20 +242,10 @@ class LocalNeo4j:
         if isinstance(remembered, int) and not isinstance(remembered, bool):
             if _port_free(remembered):
                 return PortChoice(remembered, f"port {remembered} (remembered)")
-            port = _free_port()
-            return PortChoice(
-                port,
-                f"the remembered port {remembered} is now used by another program: using free "
-                f"port {port} instead (remembered for later starts)",
-            )
+            return _free_instead(f"the remembered port {remembered} is now")
         if _port_free(DEFAULT_PORT):
             return PortChoice(DEFAULT_PORT, f"port {DEFAULT_PORT} (the default)")
-        port = _free_port()
-        return PortChoice(
-            port,
-            f"port {DEFAULT_PORT} is used by another program: using free port {port} "
-            "(remembered for later starts)",
-        )
+        return _free_instead(f"port {DEFAULT_PORT} is")
 
     def start(
         self,
