@@ -10,7 +10,7 @@ from app.cli.common import err, fail, out, settings
 from app.localneo4j import NEO4J_VERSION, LocalNeo4j, Neo4jServerError
 from app.localneo4j.distribution import DistributionError
 from app.localneo4j.java import JavaError
-from app.localneo4j.server import DEFAULT_PORT
+from app.localneo4j.server import DEFAULT_PORT, START_TIMEOUT
 
 app = typer.Typer(
     help=(
@@ -50,6 +50,9 @@ def start(
     setting: list[str] = typer.Option(
         [], "--setting", help="Extra neo4j.conf setting KEY=VALUE (repeatable)."
     ),
+    timeout: float = typer.Option(
+        START_TIMEOUT, min=1, help="Seconds to wait for Bolt to answer (more on a busy machine)."
+    ),
     distribution: Path | None = typer.Option(
         None,
         help="An official Neo4j Community tarball or extracted directory to use instead of "
@@ -66,6 +69,7 @@ def start(
             pagecache=pagecache,
             settings=_parse_settings(setting),
             distribution=distribution,
+            timeout=timeout,
         )
     except (Neo4jServerError, DistributionError, JavaError) as exc:
         fail(str(exc))
