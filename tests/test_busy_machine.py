@@ -26,7 +26,7 @@ from tests.support.service import serve
 
 # A second Neo4j beside the session's: kept small, the ports are what is tested here.
 # A loaded test machine can take minutes to bring a JVM up: wait long (not a speed test).
-SMALL = ("--heap", "256m", "--pagecache", "64m", "--timeout", "900")
+SMALL: tuple[str, ...] = ("--heap", "256m", "--pagecache", "64m", "--timeout", "900")
 SMALL += ("--setting", "db.lock.acquisition.timeout=1s")
 
 
