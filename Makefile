@@ -21,7 +21,8 @@ $(FRONTEND_DIST): $(FRONTEND_MODULES) frontend/build.mjs $(wildcard frontend/src
 
 frontend: $(FRONTEND_DIST)
 
-# The wheel (and the editable install) force-include frontend/dist: build it first.
+# The editable install serves the viewer from frontend/dist in the checkout: build it first
+# (a wheel, `pip install .`, builds it itself through hatch_build.py).
 $(STAMP): pyproject.toml | $(FRONTEND_DIST)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -45,11 +46,13 @@ pytest: install system frontend
 
 test: system frontend install lint typecheck pytest
 
+# Busy ports are fine: Neo4j takes its remembered port, else 7687, else a free one; serve takes
+# 8000, else the next free port. Both print the port they really use.
 demo: system frontend install
 	$(AUTHMAP) neo4j start
 	$(AUTHMAP) db init
 	$(BIN)/python -m demo.load
-	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops the service; 'authmap neo4j stop' the graph)."
+	@echo "Ctrl-C stops the service; '$(AUTHMAP) neo4j stop' the graph."
 	$(AUTHMAP) serve --host 127.0.0.1 --port 8000
 
 clean:

@@ -66,7 +66,8 @@ def where_to_click() -> str:
         "The demo estate is loaded: 3 clusters (Prod-A, Prod-B, Dev-A) and a standalone host, "
         f"{len(decisions)} decisions, {verified} of them verified on the target (Proxmox VE).",
         "",
-        "Where to click first:",
+        "Where to click first (with the port `authmap serve` prints: 8000 unless another "
+        "program uses it):",
         f"  * {URL}/  the viewer",
         f"  * {URL}/docs  the API; try GET /api/permissions/who-can?entity={EXAMPLE_VM}",
         "",

@@ -8,6 +8,7 @@ LDAP_MATCHING_RULE_IN_CHAIN filter (1.2.840.113556.1.4.1941).
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Iterator
 from typing import Any
@@ -241,9 +242,11 @@ def test_failures_are_one_clear_line_and_touch_nothing(
     assert tls.returncode == 2 and "TLS verification" in tls.stderr
     plain = _ingest(neo4j_instance, dc, "--server", dc.ldap_url)
     assert plain.returncode == 2 and "plain LDAP" in plain.stderr
-    down = _ingest(
-        neo4j_instance, dc, "--server", "ldaps://127.0.0.99", "--ca-file", str(dc.ca_file)
-    )
+    # A port this test holds bound but not listening: nothing can answer there.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"ldaps://127.0.0.1:{closed.getsockname()[1]}"
+        down = _ingest(neo4j_instance, dc, "--server", dead, "--ca-file", str(dc.ca_file))
     assert down.returncode == 2 and "cannot reach AD server" in down.stderr
     for proc in (bad, tls, plain, down):
         assert "Traceback" not in proc.stderr

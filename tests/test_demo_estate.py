@@ -254,7 +254,8 @@ def test_regenerating_gives_the_shipped_records(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
-    # vcsim's instanceUuid and managed object ids are stable: the same records, by id (tag
+    # The launcher pins vcsim's instanceUuid (tests.support.vcsim.INSTANCE_UUID: vcsim's own
+    # differs per machine) and the managed object ids are stable: the same records, by id (tag
     # and category ids are random UUIDs in vcsim: those by name).
     def keys(path: Path) -> set[tuple[str, str]]:
         return {

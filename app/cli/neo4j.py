@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from app.cli.common import fail, out, settings
+from app.cli.common import err, fail, out, settings
 from app.localneo4j import NEO4J_VERSION, LocalNeo4j, Neo4jServerError
 from app.localneo4j.distribution import DistributionError
 from app.localneo4j.java import JavaError
-from app.localneo4j.server import DEFAULT_PORT
+from app.localneo4j.server import DEFAULT_PORT, START_TIMEOUT
 
 app = typer.Typer(
     help=(
@@ -38,11 +38,20 @@ def _parse_settings(items: list[str]) -> dict[str, str]:
 
 @app.command()
 def start(
-    port: int = typer.Option(DEFAULT_PORT, help="Bolt port on 127.0.0.1."),
+    port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help=f"Bolt port on 127.0.0.1 (remembered). Default: the remembered port, else "
+        f"{DEFAULT_PORT}, else a free one when another program uses those.",
+    ),
     heap: str = typer.Option("512m", help="JVM heap (initial = max)."),
     pagecache: str = typer.Option("256m", help="Page cache size."),
     setting: list[str] = typer.Option(
         [], "--setting", help="Extra neo4j.conf setting KEY=VALUE (repeatable)."
+    ),
+    timeout: float = typer.Option(
+        START_TIMEOUT, min=1, help="Seconds to wait for Bolt to answer (more on a busy machine)."
     ),
     distribution: Path | None = typer.Option(
         None,
@@ -54,16 +63,25 @@ def start(
     server = _server()
     out.print(f"Starting Neo4j Community {NEO4J_VERSION} under {server.root} ...")
     try:
-        status, started = server.start(
+        result = server.start(
             port=port,
             heap=heap,
             pagecache=pagecache,
             settings=_parse_settings(setting),
             distribution=distribution,
+            timeout=timeout,
         )
     except (Neo4jServerError, DistributionError, JavaError) as exc:
         fail(str(exc))
-    verb = "started" if started else "already running"
+    status = result.status
+    if result.port is not None:
+        out.print(f"Bolt on {result.port.reason}.")
+    elif port is not None and port != status.port:
+        err.print(
+            f"note: Neo4j already runs on port {status.port}; `authmap neo4j stop` first to "
+            f"move it to {port}"
+        )
+    verb = "started" if result.started else "already running"
     out.print(
         f"Neo4j {verb}: {status.uri} (pid {status.pid}). `authmap neo4j env` prints the "
         "connection settings."
@@ -87,7 +105,8 @@ def status() -> None:
             f"data in {current.home}"
         )
     else:
-        out.print(f"not running (data in {current.home})")
+        last = f", remembered port {current.port}" if current.port else ""
+        out.print(f"not running (data in {current.home}{last})")
         raise typer.Exit(3)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 
 import typer
 
@@ -20,9 +22,40 @@ def _loopback(host: str) -> bool:
         return False
 
 
+PORT_TRIES = 100  # a taken port: try the next ones, up to this many
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``: ``port`` if free, else the next free port after it
+    (said on stderr). Bound here, before uvicorn starts, so the printed URL is the real one."""
+    family = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][0]
+    for candidate in range(port, min(port + PORT_TRIES, 65536)):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+        except OSError as exc:
+            sock.close()
+            if exc.errno != errno.EADDRINUSE or port == 0:
+                fail(f"cannot listen on {host} port {candidate}: {exc.strerror}")
+            continue
+        if candidate != port:
+            err.print(
+                f"port {port} on {host} is in use by another program: using port {candidate}"
+            )
+        sock.listen(2048)
+        return sock
+    fail(f"ports {port}-{candidate} on {host} are all in use: pass a free --port")
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
+    port: int = typer.Option(
+        8000,
+        min=0,
+        max=65535,
+        help="TCP port; when another program uses it, the next free one (printed).",
+    ),
     open_network: bool = typer.Option(
         False,
         "--open-network",
@@ -55,9 +88,13 @@ def serve(
             f"warning: no API tokens configured: the service is OPEN to {who}, every caller "
             "is the admin 'local'; `authmap tokens create` closes it"
         )
-    out.print(f"authmap serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    sock = _bind(host, port)
+    bound = int(sock.getsockname()[1])
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"authmap serving on http://{shown}:{bound}/ (Ctrl-C to stop)")
     import uvicorn  # the web stack is imported only by this command: every other starts faster
 
     from app.service import create_app
 
-    uvicorn.run(create_app(current), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(create_app(current), host=host, port=bound, log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])

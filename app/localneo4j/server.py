@@ -5,7 +5,7 @@ Layout under ``$AUTHMAP_HOME/neo4j``::
     conf/neo4j.conf      generated on every start from the options below
     data/ logs/ run/     the server's own directories (data survives stop/start)
     password             the generated password of user ``neo4j`` (mode 0600)
-    instance.json        pid, port and version of the running server
+    instance.json        pid, port and version; the port stays after a stop and is reused
 
 The server binds to 127.0.0.1 only, has authentication on, and is sized for a small machine.
 """
@@ -58,6 +58,24 @@ class ServerStatus:
     version: str
 
 
+@dataclass(frozen=True)
+class PortChoice:
+    """The Bolt port a start uses, and why (printed by ``authmap neo4j start``)."""
+
+    port: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """What :meth:`LocalNeo4j.start` did: the status after it, whether it started the server
+    now (False: it already ran) and, when it did, how the port was chosen."""
+
+    status: ServerStatus
+    started: bool
+    port: PortChoice | None
+
+
 def _pid_alive(pid: int, marker: str) -> bool:
     """True when ``pid`` is a live process whose command line contains ``marker``."""
     try:
@@ -83,6 +101,22 @@ def _port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _free_instead(taken: str) -> PortChoice:
+    """A free port, for a start whose usual port (``taken``: "port 7687 is") is busy."""
+    port = _free_port()
+    return PortChoice(
+        port,
+        f"{taken} used by another program: using free port {port} (remembered for later starts)",
+    )
 
 
 def generate_password() -> str:
@@ -192,27 +226,62 @@ class LocalNeo4j:
             output = (proc.stdout + proc.stderr).replace(password, "***")
             raise Neo4jServerError(f"setting the initial password failed:\n{output.strip()}")
 
+    def choose_port(self, requested: int | None = None) -> PortChoice:
+        """The Bolt port for the next start: ``requested`` (``--port``) if given and free; else
+        the remembered port of this home if free; else 7687 if free; else a free port. A
+        remembered port that another program took meanwhile is replaced (and said so)."""
+        if requested is not None:
+            if not _port_free(requested):
+                raise Neo4jServerError(
+                    f"port {requested} on 127.0.0.1 is in use by another program: pass another "
+                    "--port, or none to let authmap pick a free one"
+                )
+            return PortChoice(requested, f"port {requested} (--port, remembered for later starts)")
+        info = self._read_instance() or {}
+        remembered = info.get("port")
+        if isinstance(remembered, int) and not isinstance(remembered, bool):
+            if _port_free(remembered):
+                return PortChoice(remembered, f"port {remembered} (remembered)")
+            return _free_instead(f"the remembered port {remembered} is now")
+        if _port_free(DEFAULT_PORT):
+            return PortChoice(DEFAULT_PORT, f"port {DEFAULT_PORT} (the default)")
+        return _free_instead(f"port {DEFAULT_PORT} is")
+
     def start(
         self,
         *,
-        port: int = DEFAULT_PORT,
+        port: int | None = None,
         heap: str = "512m",
         pagecache: str = "256m",
         settings: dict[str, str] | None = None,
         distribution: Path | None = None,
         timeout: float = START_TIMEOUT,
-    ) -> tuple[ServerStatus, bool]:
-        """Start the server unless it already runs; return its status and whether it was started
-        now. Returns only once Bolt answers with the stored password."""
+    ) -> StartResult:
+        """Start the server unless it already runs; return its status, whether it was started
+        now and how the port was chosen (:meth:`choose_port`). Returns only once Bolt answers
+        with the stored password."""
         current = self.status()
         if current.running:
-            return current, False
-        if not _port_free(port):
-            raise Neo4jServerError(
-                f"port {port} on 127.0.0.1 is in use by another program: pass --port"
-            )
+            return StartResult(current, False, None)
+        choice = self.choose_port(port)
         lib = ensure_distribution(self.cache, distribution)
         java = find_java()
+        self._prepare(choice.port, heap, pagecache, settings or {}, java, lib)
+        proc = self._launch(java, lib, heap)
+        self._write_instance(proc.pid, choice.port, java)
+        self._wait_for_bolt(proc, choice.port, timeout)
+        return StartResult(self.status(), True, choice)
+
+    def _prepare(
+        self,
+        port: int,
+        heap: str,
+        pagecache: str,
+        settings: dict[str, str],
+        java: JavaRuntime,
+        lib: Path,
+    ) -> None:
+        """Create the directories, write neo4j.conf and set the initial password."""
         for directory in (
             self.data_dir,
             self.logs_dir,
@@ -221,8 +290,11 @@ class LocalNeo4j:
             self.root / "plugins",
         ):
             directory.mkdir(parents=True, exist_ok=True)
-        self._write_conf(port, heap, pagecache, settings or {})
+        self._write_conf(port, heap, pagecache, settings)
         self._init_password(java, lib)
+
+    def _launch(self, java: JavaRuntime, lib: Path, heap: str) -> subprocess.Popen[bytes]:
+        """Start the JVM in its own session, its output appended to ``logs/console.log``."""
         cmd = [
             str(java.executable),
             f"-Xms{heap}",
@@ -236,29 +308,21 @@ class LocalNeo4j:
             self._marker(),
             f"--config-dir={self.conf_dir}",
         ]
-        console = (self.logs_dir / "console.log").open("ab")
-        proc = subprocess.Popen(
-            cmd,
-            env=self._env(lib),
-            stdout=console,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            cwd=self.root,
-        )
-        console.close()
-        self.instance_file.write_text(
-            json.dumps(
-                {
-                    "pid": proc.pid,
-                    "port": port,
-                    "version": NEO4J_VERSION,
-                    "java": str(java.executable),
-                }
+        with (self.logs_dir / "console.log").open("ab") as console:
+            return subprocess.Popen(
+                cmd,
+                env=self._env(lib),
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.root,
             )
-        )
-        self._wait_for_bolt(proc, port, timeout)
-        return self.status(), True
+
+    def _write_instance(self, pid: int, port: int, java: JavaRuntime) -> None:
+        """Record the running server: its pid and the port later starts reuse."""
+        info = {"pid": pid, "port": port, "version": NEO4J_VERSION, "java": str(java.executable)}
+        self.instance_file.write_text(json.dumps(info))
 
     def _wait_for_bolt(self, proc: subprocess.Popen[bytes], port: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,9 @@ class Service:
         return text[-4000:] if "Traceback" in text else ""
 
 
+SERVING = re.compile(r"authmap serving on (http://\S+?)/? ")
+
+
 @contextmanager
 def serve(
     env: Mapping[str, str],
@@ -42,14 +46,19 @@ def serve(
     *,
     args: Sequence[str] = (),
     logs: Path | None = None,
+    port: int | None = None,
+    command: Sequence[str] = (sys.executable, "-m", "app"),
+    cwd: Path = REPO,
 ) -> Iterator[Service]:
-    """Start ``authmap [args] serve`` with ``env``; yield it once /api/health answers.
+    """Start ``authmap [args] serve --port PORT`` (a free port by default) with ``env``; yield
+    it once /api/health answers at the URL it printed (the port it really serves). ``command``
+    is the ``authmap`` to run (this interpreter's by default, from ``cwd``).
 
     Its output goes to files under ``logs`` (a temporary directory by default), so a long or
     verbose run cannot stall on a full pipe. On exit the service is stopped, its output is
     kept in ``Service.stdout`` / ``Service.stderr``, and a traceback there fails the test.
     """
-    port = free_port()
+    port = free_port() if port is None else port
     with contextlib.ExitStack() as stack:
         if logs is None:
             logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="authmap-serve-")))
@@ -57,21 +66,23 @@ def serve(
         out_path, err_path = logs / "serve.stdout", logs / "serve.stderr"
         with out_path.open("w") as out, err_path.open("w") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "app", *args, "serve", "--port", str(port)],
+                [*command, *args, "serve", "--port", str(port)],
                 env={**os.environ, **env},
-                cwd=REPO,
+                cwd=cwd,
                 stdout=out,
                 stderr=err,
             )
-        service = Service(f"http://127.0.0.1:{port}", logs, proc.pid)
+        service = Service("", logs, proc.pid)
         try:
             deadline = time.monotonic() + timeout  # start-up only: not an assertion on speed
             while True:
                 assert proc.poll() is None, (
                     f"authmap serve exited during start-up: {err_path.read_text()[-4000:]}"
                 )
+                if not service.base and (found := SERVING.search(out_path.read_text())):
+                    service.base = found.group(1)
                 try:
-                    if httpx.get(f"{service.base}/api/health").status_code == 200:
+                    if service.base and httpx.get(f"{service.base}/api/health").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass

@@ -31,6 +31,9 @@ READY_PREFIX = "AUTHMAP_VCSIM_READY "
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 _TAIL_LINES = 40
+# vcsim derives its instanceUuid (the id of every vCenter record) from the machine's network
+# card; the launcher pins it to this one, the id of the shipped demo estate, on every machine.
+INSTANCE_UUID = "04e13b05-d4f2-5266-b8cc-310f1fbe62ac"
 
 
 class VcsimError(RuntimeError):
@@ -56,6 +59,8 @@ class VcsimServer:
     Model counts mean what they mean for upstream vcsim: ``cluster``, ``standalone_host``,
     ``ds``, ``pg`` and ``pod`` are per datacenter, ``host`` and ``pool`` per cluster, ``vm``
     per resource pool, standalone host and vApp. They are ignored when ``load_dir`` is set.
+    ``instance_uuid`` is the vCenter's instanceUuid (:data:`INSTANCE_UUID` by default, the same
+    on every machine; None keeps vcsim's own, derived from this machine's network card).
 
     Start-up time grows with the VM count (govmomi v0.56.0 takes about 20 ms per VM, and
     as much again to power it on; ``extra_args=("-autostart=false",)`` skips that): pass
@@ -81,6 +86,7 @@ class VcsimServer:
         load_dir: Path | str | None = None,
         username: str = "user",
         password: str = "pass",  # noqa: S107 - vcsim's stock test login, not a secret
+        instance_uuid: str | None = INSTANCE_UUID,
         extra_args: Sequence[str] = (),
     ) -> None:
         self.binary = Path(binary)
@@ -100,6 +106,7 @@ class VcsimServer:
         self.load_dir = None if load_dir is None else Path(load_dir)
         self.username = username
         self.password = password
+        self.instance_uuid = instance_uuid  # None: vcsim's own, different on every machine
         self.extra_args = tuple(extra_args)
         self._proc: subprocess.Popen[str] | None = None
         self._url: str | None = None
@@ -114,6 +121,8 @@ class VcsimServer:
         """The launcher's command line (the password is on it: do not log it)."""
         args = [str(self.binary), "-l", "127.0.0.1:0"]
         args += ["-username", self.username, "-password", self.password]
+        if self.instance_uuid is not None:
+            args += ["-instance-uuid", self.instance_uuid]
         if self.load_dir is not None:
             args += ["-load", str(self.load_dir)]
         else:

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"time"
 
@@ -46,6 +47,9 @@ type options struct {
 	password string
 	loadDir  string
 }
+
+// uuidPattern is the canonical form of a UUID, as vCenter reports its instanceUuid.
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func main() {
 	opts, err := parseFlags(os.Args[1:], os.Stderr)
@@ -86,6 +90,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.username, "username", "user", "login user name")
 	fs.StringVar(&o.password, "password", "pass", "login password")
 	fs.StringVar(&o.loadDir, "load", "", "load the inventory saved in DIR instead of generating one")
+	// vcsim derives its instanceUuid from this machine's network card: pin it to get the
+	// same vCenter (and so the same record ids) on every machine.
+	fs.StringVar(&m.ServiceContent.About.InstanceUuid, "instance-uuid",
+		m.ServiceContent.About.InstanceUuid, "the vCenter's instanceUuid (default: vcsim's, per machine)")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -95,6 +103,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	case o.username == "" || o.password == "":
 		return nil, errors.New("-username and -password must not be empty")
+	case !uuidPattern.MatchString(m.ServiceContent.About.InstanceUuid):
+		return nil, fmt.Errorf("-instance-uuid %q is not a lower-case UUID", m.ServiceContent.About.InstanceUuid)
 	case m.DelayConfig.Delay < 0:
 		return nil, errors.New("-delay must not be negative")
 	case min(m.Datacenter, m.Cluster, m.ClusterHost, m.Host, m.Machine, m.Pool, m.App, m.Pod,
