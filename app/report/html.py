@@ -20,7 +20,8 @@ h1{margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:2px solid #111}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%}
 td,th{border:1px solid #888;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eee} td.num,th.num{text-align:right}
-code{font-size:.85em} code.id{color:#333;word-break:break-all}
+code{font-size:.85em;word-break:break-all} code.id{color:#333}
+td.summary{overflow-wrap:anywhere}
 .lead{font-size:1.15rem} .cut{font-weight:600}
 figure{margin:1rem 0} figcaption{font-size:.9rem;color:#333;margin-top:.3rem}
 svg.chart text{fill:#111}
@@ -73,11 +74,13 @@ def _decision(row: dict[str, object]) -> str:
 
 
 def _cut(lst: ReportList) -> str:
+    """The list's note (as in the Markdown), with its file names as links."""
+    text = escape(cut_note(lst))
+    for name in (csv_name(lst), "readiness.json"):
+        text = text.replace(name, f"<a href='{name}'>{name}</a>", 1)
     return (
         f"<p class='cut' data-list='{lst.key}' data-shown='{lst.shown}' "
-        f"data-total='{lst.total}'>{escape(cut_note(lst))} "
-        f"<a href='{csv_name(lst)}'>{csv_name(lst)}</a> · "
-        "<a href='readiness.json'>readiness.json</a></p>"
+        f"data-total='{lst.total}'>{text}</p>"
     )
 
 
@@ -165,22 +168,26 @@ def _details(report: Report, viewer: str | None) -> list[str]:
     base = viewer.rstrip("/") + "/" if viewer else None
     items = []
     for ident, row in seen.items():
-        route = viewer_hash(ident)
         link = (
-            f"<a href='{escape(base + route)}'>open in the viewer</a>"
+            f"<br><a href='{escape(base + viewer_hash(ident))}'>open in the viewer</a>"
             if base
-            else f"in the viewer (<code>authmap serve</code>): <code>/{escape(route)}</code>"
+            else ""
         )
         items.append(
             f"<tr id='{anchor(ident)}'><td><strong>{_text(row['name'])}</strong><br>"
             f"<code class='id'>{escape(ident)}</code></td><td>{_text(row['kind'])}<br>"
-            f"{_text(row['category'])}</td><td>{_text(row['status'])}"
+            f"{_text(row['category'])}<br>{_text(row['status'])}"
             f"{'<br>' + _text(row['owner']) if row.get('owner') else ''}</td>"
-            f"<td>{_text(row['summary'])}<br>{link}</td></tr>"
+            f"<td class='summary'>{_text(row['summary'])}{link}</td></tr>"
         )
     return [
         "<h2 id='decisions'>Decisions named in this report</h2>",
-        "<table><thead><tr><th>decision</th><th>kind, category</th><th>status, owner</th>"
+        "<p>Each opens in the viewer of a running <code>authmap serve</code> at "
+        "<code>/#/graph?steps=o&lt;id&gt;&amp;focus=&lt;id&gt;</code> (the id URL-encoded); "
+        "<code>authmap report --viewer URL</code> links every entry there.</p>"
+        if base is None
+        else "",
+        "<table><thead><tr><th>decision</th><th>kind, category, status, owner</th>"
         "<th>summary</th></tr></thead><tbody>" + "".join(items) + "</tbody></table>",
     ]
 
