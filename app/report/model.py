@@ -174,42 +174,19 @@ def timeline(
     """The Day-1/7/30/90/180 milestones of the migration success timeline, each with the
     measure authmap has for it (docs/decisions.md, "The readiness report")."""
     protected = (protecting.total - protecting.count) if protecting else 0
+    rows = [
+        (1, "Workloads boot", "decisions inventoried before cutover", total.inventoried),
+        (7, "Monitoring works", "VMs covered by a verified alarm", visibility.covered),
+        (30, "Backups work", "failure-recovery and placement decisions verified", protected),
+        (90, "First real incident", "decisions owned, enforced and verified", total.verified),
+        (180, "Governance model tested", "decisions verified by a passing DR drill", drilled),
+    ]
+    of = {7: visibility.vms, 30: protecting.total if protecting else 0}
     return [
         Milestone(
-            day=1,
-            signal="Workloads boot",
-            measure="decisions inventoried before cutover",
-            done=total.inventoried,
-            of=total.inventoried,
-        ),
-        Milestone(
-            day=7,
-            signal="Monitoring works",
-            measure="VMs covered by a verified alarm",
-            done=visibility.covered,
-            of=visibility.vms,
-        ),
-        Milestone(
-            day=30,
-            signal="Backups work",
-            measure="failure-recovery and placement decisions verified",
-            done=protected,
-            of=protecting.total if protecting else 0,
-        ),
-        Milestone(
-            day=90,
-            signal="First real incident",
-            measure="decisions owned, enforced and verified",
-            done=total.verified,
-            of=total.inventoried,
-        ),
-        Milestone(
-            day=180,
-            signal="Governance model tested",
-            measure="decisions verified by a passing DR drill",
-            done=drilled,
-            of=total.inventoried,
-        ),
+            day=day, signal=signal, measure=measure, done=done, of=of.get(day, total.inventoried)
+        )
+        for day, signal, measure, done in rows
     ]
 
 
