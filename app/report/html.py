@@ -130,7 +130,7 @@ def _lists(report: Report) -> list[str]:
             ],
             {2},
         ),
-        "<h2 id='visibility'>Visibility: alarms and notification routes</h2>",
+        "<h2>Visibility: alarms and notification routes</h2>",
         f"<p>{v.verified} of {v.decisions} vCenter alarms and notification routes have a "
         f"verified replacement on the target; {v.covered} of {v.vms} VMs are covered by an "
         "alarm whose replacement is verified.</p>",
