@@ -517,7 +517,9 @@ def test_readiness_report(
     assert f"| placement | {per_category['placement']} | 0 | 0 | 0 | 0% |" in markdown
     assert f"| all | {len(found)} | 1 | 1 | 1 |" in markdown
     assert "| storage_allocation | 0 | 0 | 0 | 0 | n/a |" in markdown
-    vacuum_rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    vacuums = markdown.split("## Authority vacuums, largest blast radius first\n", 1)[1]
+    vacuums = vacuums.split("\n## ", 1)[0]
+    vacuum_rows = [line for line in vacuums.splitlines() if line.startswith("| ") and "(`" in line]
     assert len(vacuum_rows) == min(25, len(found) - 1)
     radii = [int(line.split("|")[3]) for line in vacuum_rows]
     assert radii == sorted(radii, reverse=True)  # largest blast radius first

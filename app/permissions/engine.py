@@ -2,9 +2,11 @@
 
 The engine reads a small part of the graph with the statements in ``cypher/permissions/``
 (the entity's inheritance chains, the permissions on them, the principal's groups or the
-members of the granted groups) and applies vSphere's rules in :mod:`app.permissions.rules`.
-It never changes the graph. The inheritance edges it walks (``PERMISSION_PARENT``) and the
-permission-to-account links (``GRANTED_TO``) are built by ``authmap derive`` after every load.
+members of the granted groups) and applies vSphere's rules in :mod:`app.permissions.rules`;
+what it answers with is in :mod:`app.permissions.answers`, and ``who-can``'s steps are in
+:mod:`app.permissions.whocan`. It never changes the graph. The inheritance edges it walks
+(``PERMISSION_PARENT``) and the permission-to-account links (``GRANTED_TO``) are built by
+``authmap derive`` after every load.
 
 Why query-time and not a materialised closure: the parts an answer needs are small (a chain
 is a handful of levels, a principal has tens of groups), so reading them is a few
@@ -15,115 +17,37 @@ measurements are in ``bench/permissions.py`` and ``BENCHMARKS.md``.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from app.graph import Graph
-from app.permissions.rules import (
-    Chain,
-    EntityRef,
-    Grant,
-    Level,
-    Match,
-    Outcome,
-    Step,
-    evaluate,
-    sorted_privileges,
+from app.permissions import whocan
+from app.permissions.answers import (
+    AmbiguousNameError,
+    Answer,
+    NotFoundError,
+    PermissionQueryError,
+    Principal,
+    Q,
+    Reach,
+    entity_ref,
+    shortest_chains,
+    step_dict,
 )
+from app.permissions.rules import Chain, EntityRef, Grant, Level, Match, evaluate
 from app.records.ad import dn_key
 
-Q = "permissions"
-
-
-class PermissionQueryError(LookupError):
-    """A principal, entity or privilege could not be found, or a name is ambiguous."""
-
-
-class NotFoundError(PermissionQueryError):
-    """No principal, entity or privilege answers to the name given."""
-
-
-class AmbiguousNameError(PermissionQueryError):
-    """Several principals or entities answer to the name given."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who an answer is about: a directory account, or a name only vCenter knows."""
-
-    name: str
-    kind: str
-    """``ADUser``, ``ADGroup``, ``ADComputer``, ``ADForeignPrincipal``; for a name no collected
-    account answers to, ``external`` (a domain not collected) or ``unresolved`` (no such
-    account in a collected domain: a deleted account, or a user granted as a group)."""
-    id: str | None = None
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One principal's effective privileges on one entity, with the explanation."""
-
-    principal: Principal
-    entity: EntityRef
-    outcome: Outcome
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape the command line and the API return."""
-        return {
-            "principal": self.principal.name,
-            "principal_id": self.principal.id,
-            "principal_kind": self.principal.kind,
-            "enabled": self.principal.enabled,
-            "entity": {"id": self.entity.id, "name": self.entity.name, "kind": self.entity.kind},
-            "privileges": list(sorted_privileges(self.outcome.privileges)),
-            "masked_privileges": sorted(self.outcome.masked),
-            "explanation": [step_dict(s) for s in self.outcome.steps],
-        }
-
-
-def step_dict(step: Step) -> dict[str, Any]:
-    """One explanation step as JSON."""
-    g = step.grant
-    return {
-        "effect": step.effect,
-        "text": step.text(),
-        "chain": step.chain,
-        "inherited": step.inherited,
-        "via": list(step.via),
-        "permission": {
-            "id": g.id,
-            "principal": g.principal,
-            "is_group": g.is_group,
-            "role": g.role,
-            "role_id": g.role_id,
-            "propagate": g.propagate,
-            "entity": {"id": g.entity.id, "name": g.entity.name, "kind": g.entity.kind},
-        },
-        "privileges": list(step.privileges),
-        "by": step.by,
-    }
-
-
-def _entity(row: Mapping[str, Any]) -> EntityRef:
-    return EntityRef(str(row["id"]), str(row["name"] or row["id"]), str(row["kind"]))
-
-
-def shortest_chains(
-    start: str, names: Mapping[str, str], parents: Mapping[str, Iterable[str]]
-) -> dict[str, tuple[str, ...]]:
-    """Breadth-first from ``start`` up the membership edges: node id -> shortest name chain."""
-    via: dict[str, tuple[str, ...]] = {start: (names.get(start, start),)}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        for up in parents.get(node, ()):
-            if up not in via and up in names:
-                via[up] = (*via[node], names[up])
-                queue.append(up)
-    return via
+__all__ = [
+    "AmbiguousNameError",
+    "Answer",
+    "NotFoundError",
+    "PermissionEngine",
+    "PermissionQueryError",
+    "Principal",
+    "Reach",
+    "shortest_chains",
+    "step_dict",
+]
 
 
 class PermissionEngine:
@@ -158,7 +82,7 @@ class PermissionEngine:
             f"no principal {name!r}: not in the collected directory and named by no permission"
         )
 
-    def find_entity(self, ref: str) -> EntityRef:
+    def findentity_ref(self, ref: str) -> EntityRef:
         """The vSphere entity a person means by ``ref`` (node id, managed object id or name)."""
         ref = ref.strip()
         rows = self.graph.read(f"{Q}/find_entity", {"ref": ref})
@@ -175,7 +99,7 @@ class PermissionEngine:
             )
             more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
             raise AmbiguousNameError(f"{ref!r} names {len(rows)} entities: {listed}{more}")
-        return _entity(rows[0])
+        return entity_ref(rows[0])
 
     def check_privilege(self, privilege: str) -> None:
         """Raise if no collected privilege has the id ``privilege``."""
@@ -219,7 +143,7 @@ class PermissionEngine:
         holders: dict[str, bool] = {}
         for row in rows:
             for level in row["levels"]:
-                refs[level["id"]] = _entity(level)
+                refs[level["id"]] = entity_ref(level)
                 holders[level["id"]] = bool(level["holder"])
         if not rows:  # not in the graph any more
             return []
@@ -324,7 +248,7 @@ class PermissionEngine:
         """``authmap effective``: one entity, or every entity the principal has rights on."""
         principal = self.find_principal(principal_name)
         if entity_ref is not None:
-            return [self.effective_on(principal, self.find_entity(entity_ref))]
+            return [self.effective_on(principal, self.findentity_ref(entity_ref))]
         return self.effective_everywhere(principal)
 
     def who_can(
@@ -338,110 +262,8 @@ class PermissionEngine:
         """
         if privilege is not None:
             self.check_privilege(privilege)
-        entity = self.find_entity(entity_ref)
+        entity = self.findentity_ref(entity_ref)
         chains = self.chains(entity)
-        applicable = [
-            g
-            for c in chains
-            for depth, lv in enumerate(c.levels)
-            if lv.holder
-            for g in lv.grants
-            if depth == 0 or g.propagate
-        ]
-        grantees = sorted({g.grantee for g in applicable if g.grantee})
-        groups = sorted({g.grantee for g in applicable if g.grantee and g.is_group})
-        info: dict[str, tuple[str, str, bool]] = {}  # id -> name, kind, enabled
-        parents: dict[str, list[str]] = {}  # principal -> its groups inside the closure
-        for row in self.graph.read(f"{Q}/principals", {"ids": grantees}):
-            info[str(row["id"])] = (str(row["name"]), str(row["kind"]), bool(row["enabled"]))
-        below = self.graph.read(f"{Q}/members_below", {"ids": groups}, raw=True) if groups else []
-        netbios = {
-            str(r["netbios"]).lower(): str(r["netbios"]) for r in self.graph.read(f"{Q}/domains")
-        }
-        for row in below:
-            for member, account_key, sam, name, kind, enabled in row["members"]:
-                if member not in info:
-                    domain = (
-                        netbios.get(str(account_key).split("\\", 1)[0]) if account_key else None
-                    )
-                    shown = f"{domain}\\{sam}" if domain and sam else str(name)
-                    info[member] = (shown, str(kind), bool(enabled))
-                parents.setdefault(member, []).append(str(row["id"]))
-        reach = _Reach({pid: n for pid, (n, _, _) in info.items()}, parents, set(grantees))
-        candidates: list[tuple[Principal, dict[str, Match]]] = []
-        for pid, (name, kind, enabled) in info.items():
-            principal = Principal(name, kind, pid, enabled)
-            paths = reach.of(pid)
-            matches = {
-                g.id: Match(g.grantee == pid, paths[g.grantee])
-                for g in applicable
-                if g.grantee in paths
-            }
-            candidates.append((principal, matches))
-        externals: dict[str, list[Grant]] = {}
-        for g in applicable:
-            if g.grantee is None:
-                externals.setdefault(g.principal.lower(), []).append(g)
-        for grants in externals.values():
-            principal = Principal(grants[0].principal, grants[0].principal_status or "external")
-            candidates.append((principal, {g.id: Match(True, (g.principal,)) for g in grants}))
-
-        memo: dict[tuple[tuple[str, bool], ...], Outcome] = {}
-        answers = []
-        for principal, matches in candidates:
-            if not matches:
-                continue
-            key = tuple(sorted((k, m.own) for k, m in matches.items()))
-            if key not in memo:
-                memo[key] = evaluate(chains, matches)
-            shared = memo[key]
-            if privilege is not None and privilege not in shared.privileges:
-                continue
-            if not shared.privileges and not include_denied:
-                continue
-            steps = [
-                Step(
-                    s.effect,
-                    s.chain,
-                    s.grant,
-                    s.inherited,
-                    matches[s.grant.id].via,
-                    s.privileges,
-                    s.by,
-                )
-                for s in shared.steps
-            ]
-            outcome = Outcome(shared.privileges, shared.masked, steps)
-            answers.append(Answer(principal, entity, outcome))
-        answers.sort(key=lambda a: (a.principal.name.lower(), a.principal.id or ""))
-        return answers
-
-
-class _Reach:
-    """Shortest membership chains from any principal to the granted principals."""
-
-    def __init__(
-        self, names: Mapping[str, str], parents: Mapping[str, list[str]], targets: set[str]
-    ) -> None:
-        self.names = names
-        self.parents = parents
-        self.targets = targets
-        self._groups: dict[str, dict[str, tuple[str, ...]]] = {}
-
-    def _from_group(self, gid: str) -> dict[str, tuple[str, ...]]:
-        if gid not in self._groups:
-            chains = shortest_chains(gid, self.names, self.parents)
-            self._groups[gid] = {t: c for t, c in chains.items() if t in self.targets}
-        return self._groups[gid]
-
-    def of(self, pid: str) -> dict[str, tuple[str, ...]]:
-        """Granted principal id -> the shortest chain from ``pid`` to it (``pid`` first)."""
-        best: dict[str, tuple[str, ...]] = {}
-        if pid in self.targets:
-            best[pid] = (self.names[pid],)
-        for gid in self.parents.get(pid, ()):
-            for target, chain in self._from_group(gid).items():
-                candidate = (self.names[pid], *chain)
-                if target not in best or len(candidate) < len(best[target]):
-                    best[target] = candidate
-        return best
+        grants = whocan.applicable(chains)
+        found = whocan.candidates(whocan.reached(self.graph, grants), grants)
+        return whocan.answers(entity, chains, found, privilege, include_denied)

@@ -193,73 +193,101 @@ def _inherited_privileges(
     return frozenset().union(*(g.privileges for g in grants)), grants
 
 
+def _masks(
+    chain: Chain,
+    matches: Mapping[str, Match],
+    found: tuple[int, list[Grant]],
+    winners: Sequence[Grant],
+    granted: frozenset[str],
+) -> tuple[frozenset[str], list[Step]]:
+    """Rule 5 on a deciding level with a NoAccess among the winners: what the deny masks (the
+    chain above and the losing grants on the same level), the mask steps and the masked ones."""
+    depth, hits = found
+    levels, inherited = chain.levels, depth > 0
+    denies = [g for g in winners if g.no_access]
+    above, hidden = _inherited_privileges(levels, matches, depth + 1)
+    same_level = [g for g in hits if g not in winners and not g.no_access]
+    masked = (above | frozenset().union(*(g.privileges for g in same_level))) - granted
+    steps = [
+        Step("mask", chain.name, g, inherited, matches[g.id].via, sorted_privileges(masked))
+        for g in denies
+    ]
+    steps += [
+        Step(
+            "masked",
+            chain.name,
+            g,
+            g.entity != levels[0].entity,
+            matches[g.id].via,
+            sorted_privileges(g.privileges - granted),
+            by=denies[0].id,
+        )
+        for g in same_level + hidden
+    ]
+    return masked, steps
+
+
+def _beaten(
+    chain: Chain, matches: Mapping[str, Match], found: tuple[int, list[Grant]], by: str
+) -> list[Step]:
+    """Rule 3's losers on the deciding level: group permissions the principal's own (``by``)
+    overrode."""
+    depth, hits = found
+    winners = _winners(hits, matches)
+    return [
+        Step(
+            "overridden",
+            chain.name,
+            g,
+            depth > 0,
+            matches[g.id].via,
+            sorted_privileges(g.privileges),
+            by=by,
+        )
+        for g in hits
+        if g not in winners
+    ]
+
+
+def _shadowed(chain: Chain, matches: Mapping[str, Match], depth: int, by: str) -> list[Step]:
+    """Rule 2's losers: what the chain above the deciding level would have granted."""
+    _, shadowed = _inherited_privileges(chain.levels, matches, depth + 1)
+    return [
+        Step(
+            "shadowed",
+            chain.name,
+            g,
+            True,
+            matches[g.id].via,
+            sorted_privileges(g.privileges),
+            by=by,
+        )
+        for g in shadowed
+    ]
+
+
 def evaluate_chain(chain: Chain, matches: Mapping[str, Match]) -> Outcome:
     """Rules 1-5 and 7 on one chain: the deciding level and what it grants or masks."""
-    levels = chain.levels
-    found = _decide(levels, matches, 0)
+    found = _decide(chain.levels, matches, 0)
     if found is None:
         return Outcome()
     depth, hits = found
-    inherited = depth > 0
     winners = _winners(hits, matches)
     grants = [g for g in winners if not g.no_access]
-    denies = [g for g in winners if g.no_access]
+    denied = any(g.no_access for g in winners)
     granted: frozenset[str] = frozenset().union(*(g.privileges for g in grants))
     steps = [
-        Step("grant", chain.name, g, inherited, matches[g.id].via, sorted_privileges(g.privileges))
+        Step("grant", chain.name, g, depth > 0, matches[g.id].via, sorted_privileges(g.privileges))
         for g in grants
     ]
     masked: frozenset[str] = frozenset()
-    if denies:
-        deny = denies[0]
-        above, hidden = _inherited_privileges(levels, matches, depth + 1)
-        same_level = [g for g in hits if g not in winners and not g.no_access]
-        masked = (above | frozenset().union(*(g.privileges for g in same_level))) - granted
-        for g in denies:
-            steps.append(
-                Step("mask", chain.name, g, inherited, matches[g.id].via, sorted_privileges(masked))
-            )
-        for g in same_level + hidden:
-            steps.append(
-                Step(
-                    "masked",
-                    chain.name,
-                    g,
-                    g.entity != levels[0].entity,
-                    matches[g.id].via,
-                    sorted_privileges(g.privileges - granted),
-                    by=deny.id,
-                )
-            )
+    if denied:
+        masked, masking = _masks(chain, matches, found, winners, granted)
+        steps += masking
     elif len(winners) < len(hits):
-        winner = winners[0]
-        for g in hits:
-            if g not in winners:
-                steps.append(
-                    Step(
-                        "overridden",
-                        chain.name,
-                        g,
-                        inherited,
-                        matches[g.id].via,
-                        sorted_privileges(g.privileges),
-                        by=winner.id,
-                    )
-                )
-    if not denies and grants:
-        _, shadowed = _inherited_privileges(levels, matches, depth + 1)
-        for g in shadowed:
-            steps.append(
-                Step(
-                    "shadowed",
-                    chain.name,
-                    g,
-                    True,
-                    matches[g.id].via,
-                    sorted_privileges(g.privileges),
-                    by=grants[0].id,
-                )
-            )
+        steps += _beaten(chain, matches, found, winners[0].id)
+    if not denied and grants:
+        steps += _shadowed(chain, matches, depth, grants[0].id)
     return Outcome(granted, masked, steps)
 
 
