@@ -36,14 +36,54 @@ const KIND_COLOURS = {
 };
 const PALETTE = ["#2563eb", "#d97706", "#0d9488", "#9333ea", "#dc2626", "#4d7c0f", "#0891b2", "#c026d3", "#57534e", "#e11d48"];
 const FADED = "#d5d8de";
-const OTHER = "#8a93a6"; // non-decision nodes when colouring by decision status
+/** Up to this many nodes on screen, every node shows its label (the canvas is not crowded). */
+const LABEL_ALL = 30;
+/** Short kind names drawn under a node's label. */
+const KIND_NAMES = {
+  VirtualMachine: "VM",
+  ResourcePool: "resource pool",
+  VirtualSwitch: "virtual switch",
+  ADUser: "AD user",
+  ADGroup: "AD group",
+  DrsRule: "DRS rule",
+};
 /** Relationship types that point from a child to its parent in an inventory tree. */
 const TREE_TYPES = new Set(["CHILD_OF", "IN_FOLDER", "IN_CLUSTER", "IN_POOL", "IN_VCENTER", "IN_DATACENTER", "MEMBER_OF"]);
 
 /** Labels on the canvas stay short (decision summaries are sentences); the panel has it all. */
 export function shortLabel(text) {
   const s = String(text);
-  return s.length > 42 ? `${s.slice(0, 40)}…` : s;
+  return s.length > 32 ? `${s.slice(0, 30)}…` : s;
+}
+
+/** The line under a node's label: its kind (a decision's category and status). */
+export function kindLine(attrs) {
+  if (attrs.kind === "Decision") {
+    const category = String(attrs.props?.category || "").replace(/_/g, " ");
+    return `decision · ${category} · ${decisionStatus(attrs)}`;
+  }
+  return KIND_NAMES[attrs.kind] || String(attrs.kind || "").toLowerCase();
+}
+
+/** Sigma's label drawer, with a white halo (readable over edges) and the kind below. */
+function drawLabel(context, data, settings) {
+  if (!data.label) return;
+  const size = settings.labelSize;
+  const x = data.x + data.size + 3;
+  const y = data.y + size / 3;
+  context.lineJoin = "round";
+  context.lineWidth = 3;
+  context.strokeStyle = "rgba(255,255,255,0.9)";
+  context.font = `600 ${size}px ${settings.labelFont}`;
+  context.strokeText(data.label, x, y);
+  context.fillStyle = data.faded ? "#9aa0a6" : "#1d2330";
+  context.fillText(data.label, x, y);
+  if (data.kindLine) {
+    context.font = `${size - 2}px ${settings.labelFont}`;
+    context.strokeText(data.kindLine, x, y + size);
+    context.fillStyle = "#5b6478";
+    context.fillText(data.kindLine, x, y + size);
+  }
 }
 
 export function kindColour(kind) {
@@ -73,9 +113,18 @@ export class GraphView {
     this.onSelect = onSelect || (() => {});
     this.onChange = onChange || (() => {});
     this.sigma = new Sigma(this.graph, container, {
+      allowInvalidContainer: true, // built while its page is hidden
       defaultEdgeType: "arrow",
-      labelRenderedSizeThreshold: 7,
-      labelDensity: 0.5,
+      defaultDrawNodeLabel: drawLabel,
+      labelFont: "system-ui, sans-serif",
+      labelSize: 12,
+      labelRenderedSizeThreshold: 6, // small nodes lose their label while zoomed out
+      labelDensity: 0.6,
+      labelGridCellSize: 150, // about a label's width: neighbouring labels do not overlap
+      renderEdgeLabels: true, // drawn when both ends show their label
+      edgeLabelSize: 10,
+      edgeLabelColor: { color: "#5b6478" },
+      edgeLabelFont: "system-ui, sans-serif",
       zIndex: true,
       minEdgeThickness: 1,
       nodeReducer: (node, data) => this.reduceNode(node, data),
@@ -120,25 +169,44 @@ export class GraphView {
     if (this.filters.kinds.has(attrs.kind)) return true;
     const status = decisionStatus(attrs);
     if (status && this.filters.statuses.has(status)) return true;
-    const category = attrs.kind === "Decision" ? attrs.props?.category : null;
-    return Boolean(category && this.filters.categories.has(category));
+    if (!this.filters.categories.size) return false;
+    if (attrs.kind === "Decision") return this.filters.categories.has(attrs.props?.category);
+    return this.onlyHiddenDecisions(node);
   }
 
+  /** A non-decision node linked to decisions, all of them in hidden categories (their evidence
+   * goes with them). */
+  onlyHiddenDecisions(node) {
+    let decisions = 0;
+    let hidden = 0;
+    this.graph.forEachNeighbor(node, (_, attrs) => {
+      if (attrs.kind !== "Decision") return;
+      decisions += 1;
+      if (this.filters.categories.has(attrs.props?.category)) hidden += 1;
+    });
+    return decisions > 0 && hidden === decisions;
+  }
+
+  /** Decisions by status (or kind); every other node by its kind, so the picture reads. */
   colourOf(attrs) {
-    if (this.colourMode === "status") {
-      const status = decisionStatus(attrs);
-      return status ? STATUS_COLOURS[status] : OTHER; // decisions stand out, the rest stays quiet
-    }
-    return kindColour(attrs.kind);
+    const status = this.colourMode === "status" ? decisionStatus(attrs) : null;
+    return status ? STATUS_COLOURS[status] : kindColour(attrs.kind);
   }
 
   reduceNode(node, data) {
-    const out = { ...data, color: this.colourOf(data) };
-    out.size = (data.kind === "Decision" ? 6 : 4) + Math.min(8, Math.sqrt(this.graph.degree(node)));
+    const out = { ...data, color: this.colourOf(data), kindLine: kindLine(data) };
+    out.size = (data.kind === "Decision" ? 7 : 5) + Math.min(8, Math.sqrt(this.graph.degree(node)));
     if (this.isFiltered(node, data)) out.hidden = true;
-    if (this.highlight && !this.highlight.nodes.has(node)) {
-      out.color = FADED;
-      out.label = "";
+    if (this.graph.order <= LABEL_ALL) out.forceLabel = true;
+    if (this.highlight) {
+      if (this.highlight.nodes.has(node)) {
+        out.forceLabel = true;
+        out.zIndex = 1;
+      } else {
+        out.color = FADED;
+        out.label = "";
+        out.forceLabel = false;
+      }
     }
     if (node === this.selected) {
       out.highlighted = true;
@@ -150,8 +218,8 @@ export class GraphView {
 
   reduceEdge(edge, data) {
     if (this.highlight) {
-      if (this.highlight.edges.has(edge)) return { ...data, color: "#111827", size: 3, zIndex: 1 };
-      return { ...data, color: "#eceef2" };
+      if (this.highlight.edges.has(edge)) return { ...data, color: "#111827", size: 3, zIndex: 1, forceLabel: true };
+      return { ...data, color: "#eceef2", label: "" };
     }
     if (this.selected && this.graph.hasExtremity(edge, this.selected)) {
       return { ...data, color: "#5b6478", size: 2 };
