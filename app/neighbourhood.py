@@ -57,6 +57,19 @@ class Subgraph:
     truncated: bool = False
 
 
+def label_counts(graph: Graph) -> dict[str, int]:
+    """How many nodes carry each label (API tokens left out)."""
+    counts = {r["label"]: r["count"] for r in graph.read("admin/label_counts")}
+    counts.pop("ApiToken", None)
+    return counts
+
+
+def search(graph: Graph, lucene: str, limit: int) -> list[dict[str, Any]]:
+    """Nodes whose names match the full-text query ``lucene`` (already escaped): ``{id, kind,
+    name, score}``, best first."""
+    return graph.read("api/search", {"query": lucene, "limit": limit})
+
+
 def node_detail(graph: Graph, node_id: str) -> tuple[GraphNode, list[dict[str, Any]]]:
     """The node and its degree by relationship type and direction (``{type, direction,
     count}``); raises :class:`NodeNotFound`."""

@@ -43,7 +43,9 @@ PAN_FRAMES = """seconds => new Promise(resolve => {
 
 def pan_fps(page: Page, seconds: float, rounds: int) -> float:
     """Median frames per second while the camera pans."""
-    return statistics.median(page.evaluate(PAN_FRAMES, seconds) for _ in range(rounds))
+    return float(
+        statistics.median(float(page.evaluate(PAN_FRAMES, seconds)) for _ in range(rounds))
+    )
 
 
 def measure(

@@ -262,3 +262,26 @@ def test_swagger_ui_works_offline(page: Page, base_url: str) -> None:
     ).to_be_visible()
     assert page.locator(".opblock").count() > 20
     assert refused == [], refused
+
+
+def test_audit_graph_and_readiness_routes(base_url: str) -> None:
+    """The audit's graph holds every decision it finds; readiness agrees with the summary."""
+    findings = httpx.post(f"{base_url}/api/audits/authority-vacuum/run", timeout=60).json()
+    drawn = api(base_url, "/api/audits/authority-vacuum/graph")
+    kinds = {n["id"]: n["kind"] for n in drawn["nodes"]}
+    decisions = {i for i, k in kinds.items() if k == "Decision"}
+    assert decisions == {f["decision_id"] for f in findings["findings"]}
+    assert all(e["type"] == "EVIDENCE" and e["source"] in decisions for e in drawn["edges"])
+    assert all(e["target"] in kinds for e in drawn["edges"])
+    missing = httpx.get(f"{base_url}/api/audits/no-such-audit/graph")
+    assert missing.status_code == 404 and "no-such-audit" in missing.json()["error"]
+
+    readiness = api(base_url, "/api/readiness", top=3)
+    summary = api(base_url, "/api/summary")
+    assert readiness["total"]["inventoried"] == summary["total"]["total"]
+    assert readiness["total"]["verified"] == summary["total"]["verified"]
+    assert len(readiness["vacuums"]) == 3
+    radii = [v["blast_radius"] for v in readiness["vacuums"]]
+    assert radii == sorted(radii, reverse=True)
+    counts = {a["id"]: a["count"] for a in readiness["audits"]}
+    assert counts["authority-vacuum"] == findings["count"]

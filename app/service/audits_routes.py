@@ -129,12 +129,14 @@ def readiness(
 ) -> ReadinessOut:
     """What ``authmap report`` shows, as data: readiness per category and per workstream,
     every audit's count, and the ``top`` authority vacuums by blast radius."""
-    report = build_report(_graph(request), top=top)
+    graph = _graph(request)
+    report = build_report(graph, top=top)
+    [vacuum] = run_audits(graph, ["authority-vacuum"])  # its findings, whatever the report keeps
     return ReadinessOut(
         generated_at=report.generated_at,
         total=_category(report.total),
         categories=[_category(c) for c in report.categories],
         workstreams=[WorkstreamOut(workstream=w, done=d, of=o) for w, d, o in report.workstreams()],
         audits=[AuditCountOut(**a) for a in report.audits],
-        vacuums=[jsonable(v) for v in report.vacuums],
+        vacuums=[jsonable(v) for v in vacuum.findings[:top]],
     )

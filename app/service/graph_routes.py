@@ -81,8 +81,7 @@ def summary(request: Request, _: Viewer) -> SummaryOut:
     """Counts per label, and per decision category the active decisions, how many are owned
     (accepted or later), enforced and verified (the Day-90 readiness of ``authmap report``)."""
     graph = _graph(request)
-    labels = {r["label"]: r["count"] for r in graph.read("admin/label_counts")}
-    labels.pop("ApiToken", None)
+    labels = domain.label_counts(graph)
     rows = {r["category"]: r for r in graph.read("report/readiness")}
     categories = [CategoryReadiness(**rows.get(c, {"category": c})) for c in CATEGORIES]
     categories += [CategoryReadiness(**r) for c, r in rows.items() if c not in CATEGORIES]
@@ -115,7 +114,7 @@ def search(
 ) -> list[dict[str, Any]]:
     """Nodes of every kind whose name, display name or principal matches ``q`` (full-text:
     the exact text ranks first, then names with every word as a prefix)."""
-    return _graph(request).read("api/search", {"query": search_query(q), "limit": limit})
+    return domain.search(_graph(request), search_query(q), limit)
 
 
 class Degree(BaseModel):

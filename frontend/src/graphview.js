@@ -131,6 +131,9 @@ export class GraphView {
       edgeReducer: (edge, data) => this.reduceEdge(edge, data),
     });
     this.bindMouse(onExpand);
+    // Sigma sizes itself on window resizes only: follow the container too (the side panel
+    // opening, the page being shown), or its canvas would cover the panel.
+    new ResizeObserver(() => this.sigma.scheduleRefresh()).observe(container);
   }
 
   bindMouse(onExpand) {
