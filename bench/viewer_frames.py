@@ -7,7 +7,7 @@ for ``--seconds`` and ``--rounds`` times, the camera pans a little on every anim
 sigma redraws every frame) and the frames are counted. The baseline, measured first in the same
 run and the same tab, is the same panning over an empty graph. Reported: frames per second and
 the ratio to the baseline, the median of the rounds, and the time the generation and layout
-took. The service needs no data: it runs against a Neo4j address nobody listens on.
+took. The service runs on an empty temporary managed Neo4j (the page generates the nodes).
 
 Usage: ``.venv/bin/python -m bench.viewer_frames`` (about a minute).
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.conftest import free_port
+from bench.measure import temporary_graph
 from tests.support.service import serve
 from tests.support.viewer import chromium
 
@@ -73,8 +73,12 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="authmap-bench-") as home:
-        env = {"AUTHMAP_HOME": home, "NEO4J_URI": f"bolt://127.0.0.1:{free_port()}"}
-        with serve(env, logs=Path(home) / "logs") as service, chromium() as browser:
+        env = {"AUTHMAP_HOME": home, "NEO4J_URI": ""}
+        with (
+            temporary_graph(Path(home), heap="256m", pagecache="64m"),
+            serve(env, logs=Path(home) / "logs") as service,
+            chromium() as browser,
+        ):
             context = browser.new_context(
                 viewport={"width": 1400, "height": 900}, base_url=service.base
             )

@@ -124,7 +124,7 @@ function vacuumsTable(vacuums, { openNode }) {
       {},
       vacuums.map((v) =>
         el("tr", { "data-id": v.decision_id, onclick: () => openNode(v.decision_id), title: "Open in the graph" }, [
-          el("td", {}, v.summary),
+          el("td", { title: v.summary }, el("span", { class: "summary" }, v.summary)),
           el("td", {}, label(v.category)),
           el("td", {}, el("span", { class: "pill", style: `background:${STATUS_COLOURS[v.status] || "#999"}` }, v.status)),
           el("td", { class: "num" }, `${v.blast_radius} VM${v.blast_radius === 1 ? "" : "s"}`),

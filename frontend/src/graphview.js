@@ -4,6 +4,7 @@ import Graph from "graphology";
 import Sigma from "sigma";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import { inferSettings } from "graphology-layout-forceatlas2";
+import { LabelSpace } from "./labels.js";
 
 export const STATUSES = ["unowned", "assigned", "accepted", "enforced", "verified", "retired"];
 export const STATUS_COLOURS = {
@@ -65,27 +66,6 @@ export function kindLine(attrs) {
   return KIND_NAMES[attrs.kind] || String(attrs.kind || "").toLowerCase();
 }
 
-/** Sigma's label drawer, with a white halo (readable over edges) and the kind below. */
-function drawLabel(context, data, settings) {
-  if (!data.label) return;
-  const size = settings.labelSize;
-  const x = data.x + data.size + 3;
-  const y = data.y + size / 3;
-  context.lineJoin = "round";
-  context.lineWidth = 3;
-  context.strokeStyle = "rgba(255,255,255,0.9)";
-  context.font = `600 ${size}px ${settings.labelFont}`;
-  context.strokeText(data.label, x, y);
-  context.fillStyle = data.faded ? "#9aa0a6" : "#1d2330";
-  context.fillText(data.label, x, y);
-  if (data.kindLine) {
-    context.font = `${size - 2}px ${settings.labelFont}`;
-    context.strokeText(data.kindLine, x, y + size);
-    context.fillStyle = "#5b6478";
-    context.fillText(data.kindLine, x, y + size);
-  }
-}
-
 export function kindColour(kind) {
   if (KIND_COLOURS[kind]) return KIND_COLOURS[kind];
   let h = 0;
@@ -112,15 +92,18 @@ export class GraphView {
     this.layout = null;
     this.onSelect = onSelect || (() => {});
     this.onChange = onChange || (() => {});
+    const labels = new LabelSpace();
+    this.labels = labels;
     this.sigma = new Sigma(this.graph, container, {
       allowInvalidContainer: true, // built while its page is hidden
       defaultEdgeType: "arrow",
-      defaultDrawNodeLabel: drawLabel,
+      defaultDrawNodeLabel: (context, data, settings) => labels.drawNode(context, data, settings),
+      defaultDrawEdgeLabel: (context, edge, source, target, settings) => labels.drawEdge(context, edge, source, target, settings),
       labelFont: "system-ui, sans-serif",
       labelSize: 12,
       labelRenderedSizeThreshold: 6, // small nodes lose their label while zoomed out
-      labelDensity: 0.6,
-      labelGridCellSize: 150, // about a label's width: neighbouring labels do not overlap
+      labelDensity: 1,
+      labelGridCellSize: 120, // candidates per cell; labels.js leaves out those that would overlap
       renderEdgeLabels: true, // drawn when both ends show their label
       edgeLabelSize: 10,
       edgeLabelColor: { color: "#5b6478" },
@@ -130,6 +113,12 @@ export class GraphView {
       nodeReducer: (node, data) => this.reduceNode(node, data),
       edgeReducer: (edge, data) => this.reduceEdge(edge, data),
     });
+    this.sigma.on("beforeRender", () => labels.reset());
+    const renderEdgeLabels = this.sigma.renderEdgeLabels.bind(this.sigma);
+    this.sigma.renderEdgeLabels = () => {
+      labels.resetEdges(); // also called alone, when the hovered node changes
+      return renderEdgeLabels();
+    };
     this.bindMouse(onExpand);
     // Sigma sizes itself on window resizes only: follow the container too (the side panel
     // opening, the page being shown), or its canvas would cover the panel.
