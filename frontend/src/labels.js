@@ -91,11 +91,15 @@ export class LabelSpace {
     dy /= length + source.size + target.size;
     // Text reads left to right: flip the direction when the edge points left.
     const [ux, uy] = dx < 0 ? [-dx, -dy] : [dx, dy];
+    // The text sits just above its edge (the line never strikes it through).
+    const gap = (edge.size || 1) / 2 + 2;
+    const [nx, ny] = [uy, -ux];
     for (const at of [0.5, 0.7, 0.3]) {
       const along = source.size + length * at;
       const cx = source.x + dx * along;
       const cy = source.y + dy * along;
-      const candidate = box(cx, cy, ux, uy, textLength / 2 + 2, size / 2 + 1);
+      const lift = gap + size * 0.4;
+      const candidate = box(cx + nx * lift, cy + ny * lift, ux, uy, textLength / 2 + 2, size / 2 + 1);
       if (!edge.forceLabel && !this.free(candidate)) continue;
       this.edges.push(candidate);
       context.save();
@@ -103,9 +107,9 @@ export class LabelSpace {
       context.rotate(Math.atan2(uy, ux));
       context.lineWidth = 3;
       context.strokeStyle = HALO;
-      context.strokeText(edge.label, -textLength / 2, size / 3);
+      context.strokeText(edge.label, -textLength / 2, -gap);
       context.fillStyle = settings.edgeLabelColor.color;
-      context.fillText(edge.label, -textLength / 2, size / 3);
+      context.fillText(edge.label, -textLength / 2, -gap);
       context.restore();
       return;
     }
