@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from app.graph import Graph
 from demo.load import steps
@@ -20,6 +20,9 @@ from tests.support.service import serve
 CHROMIUM = os.environ.get("AUTHMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 ARTIFACTS = REPO / "test-artifacts"
+# Waits, not speed assertions: on a shared 2-core machine a panel can take longer than
+# Playwright's default 5 s to fill (it did at load average 32).
+expect.set_options(timeout=30_000)
 EXPECTED_STATUSES = ("status of 401", "status of 404", "status of 412")
 """Console errors Chromium logs for answers the viewer expects (a token prompt; a path that
 does not exist between two nodes; a stale If-Match): any other is an error of the page."""
