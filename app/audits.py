@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.graph import CypherLibrary, Graph
+from app.neighbourhood import Subgraph, elements_subgraph
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
@@ -86,6 +87,15 @@ def run_audits(graph: Graph, only: list[str] | None = None) -> list[AuditResult]
             )
         )
     return results
+
+
+def audit_graph(graph: Graph, audit_id: str) -> Subgraph:
+    """The nodes and relationships the audit's own graph query (its third statement) draws,
+    run here so a viewer asks by audit id (raises :class:`AuditError` for an unknown id)."""
+    if audit_id not in {a.id for a in load_audits(graph.library)}:
+        raise AuditError(f"no audit {audit_id!r}")
+    nodes, relationships = graph.read_elements(f"{AUDIT_DIR}/{audit_id}", 2)
+    return elements_subgraph(nodes, relationships)
 
 
 def at_or_above(results: list[AuditResult], threshold: Severity) -> list[AuditResult]:

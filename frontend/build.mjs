@@ -1,4 +1,5 @@
-// Bundle src/ into dist/ with esbuild: one ES module, the stylesheet, index.html.
+// Bundle src/ into dist/ with esbuild: one ES module, the stylesheet, index.html; and copy
+// Swagger UI's two files from the swagger-ui-dist package, so /docs needs no CDN (offline).
 // `npm run build` (or `make frontend`); `node build.mjs --watch` rebuilds on change.
 import { build, context } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -18,6 +19,9 @@ const options = {
 
 mkdirSync("dist/assets", { recursive: true });
 copyFileSync("src/index.html", "dist/index.html");
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  copyFileSync(`node_modules/swagger-ui-dist/${name}`, `dist/assets/${name}`);
+}
 if (process.argv.includes("--watch")) {
   await (await context(options)).watch();
 } else {

@@ -230,6 +230,7 @@ def _requests(payload: str, decision: str) -> Iterator[tuple[str, str, dict[str,
     yield "GET", "/api/events", {"params": {"decision": payload, "actor": payload}}
     yield "DELETE", f"/api/tokens/{seg}", {}
     yield "POST", f"/api/audits/{seg}/run", {}
+    yield "GET", f"/api/audits/{seg}/graph", {}
     yield "GET", "/api/permissions/effective", {"params": {"principal": payload}}
     yield "GET", "/api/permissions/effective", {"params": {"principal": "alice", "entity": payload}}
     yield "GET", "/api/permissions/who-can", {"params": {"entity": payload}}

@@ -33,6 +33,7 @@ from neo4j.exceptions import (
     SessionExpired,
     TransientError,
 )
+from neo4j.graph import Node, Relationship
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from app.config import Settings
@@ -193,6 +194,22 @@ class Graph:
         statements = self.library.statements(name)
         with self._errors(), self._driver.session(database=self.database) as session:
             return session.execute_read(self._work(statements[index], params or {}, None))
+
+    def read_elements(
+        self, name: str, index: int = 0, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[Node], list[Relationship]]:
+        """Run the ``index``-th statement of a file as a read and return the distinct nodes and
+        relationships in its rows (for statements that return graph elements, such as an
+        audit's graph query)."""
+        text = self.library.statements(name)[index]
+
+        def unit(tx: ManagedTransaction) -> tuple[list[Node], list[Relationship]]:
+            self.attempts += 1
+            found = tx.run(text, dict(params or {})).graph()
+            return list(found.nodes), list(found.relationships)
+
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_read(unit)
 
     def write(
         self,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from app import __version__
@@ -44,6 +45,11 @@ NOT_BUILT = (
 )
 
 
+SWAGGER_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
+"""Swagger UI's files, copied from the ``swagger-ui-dist`` npm package into the viewer's
+assets by ``frontend/build.mjs``: ``/docs`` works with no network (air-gapped hosts)."""
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for one Neo4j connection (opened at start-up)."""
 
@@ -55,65 +61,95 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             api.state.graph.close()
 
-    api = FastAPI(title="authmap", version=__version__, lifespan=lifespan)
+    api = FastAPI(
+        title="authmap", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     errors.install(api, settings.api_max_body_bytes)
 
     @api.exception_handler(GraphError)
     async def _graph_error(_: Request, exc: GraphError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"error": str(exc)})
 
-    @api.get("/api/health")
-    def health(request: Request) -> dict[str, Any]:
-        """Service and Neo4j reachability (no token needed, for load balancers; the Neo4j
-        URI and error only for an authorised caller, or while no token exists)."""
-        graph: Graph = request.app.state.graph
-        try:
-            graph.read("admin/ping")
-            neo4j: dict[str, Any] = {"reachable": True, "uri": graph.uri}
-            try:
-                authorised = authenticate(graph, auth.bearer(request)).caller is not None
-            except (HTTPException, GraphError):
-                authorised = False
-            if not authorised:
-                del neo4j["uri"]
-        except GraphError as exc:
-            log.warning("health: %s", exc)
-            neo4j = {"reachable": False, "error": "Neo4j is not reachable (see the server log)"}
-        return {
-            "status": "ok" if neo4j["reachable"] else "degraded",
-            "version": __version__,
-            "neo4j": neo4j,
-        }
-
-    @api.get("/api/stats")
-    def stats(request: Request, _: Viewer) -> dict[str, Any]:
-        """Node counts per label."""
-        graph: Graph = request.app.state.graph
-        return {"labels": graph.read("admin/label_counts")}
-
+    _install_service_routes(api)
     permissions.install(api)
     for router in (
         auth.router,
         graph_routes.router,
         decisions_routes.router,
         audits_routes.router,
+        audits_routes.readiness_router,
         console.router,
     ):
         api.include_router(router)
-
-    @api.get("/", include_in_schema=False, response_model=None)
-    def index() -> FileResponse | HTMLResponse:
-        page = frontend_dir() / "index.html"
-        if not page.is_file():
-            return HTMLResponse(NOT_BUILT, status_code=503)
-        return FileResponse(page, headers={"Cache-Control": "no-cache"})
-
-    @api.get("/assets/{name}", include_in_schema=False)
-    def asset(name: str) -> FileResponse:
-        assets = (frontend_dir() / "assets").resolve()
-        path = (assets / name).resolve()
-        if path.parent != assets or not path.is_file():
-            raise HTTPException(404, f"no asset {name!r}")
-        return FileResponse(path, headers={"Cache-Control": "no-cache"})
-
+    _install_static(api)
     return api
+
+
+def health(request: Request) -> dict[str, Any]:
+    """Service and Neo4j reachability (no token needed, for load balancers; the Neo4j
+    URI and error only for an authorised caller, or while no token exists)."""
+    graph: Graph = request.app.state.graph
+    try:
+        graph.read("admin/ping")
+        neo4j: dict[str, Any] = {"reachable": True, "uri": graph.uri}
+        try:
+            authorised = authenticate(graph, auth.bearer(request)).caller is not None
+        except (HTTPException, GraphError):
+            authorised = False
+        if not authorised:
+            del neo4j["uri"]
+    except GraphError as exc:
+        log.warning("health: %s", exc)
+        neo4j = {"reachable": False, "error": "Neo4j is not reachable (see the server log)"}
+    return {
+        "status": "ok" if neo4j["reachable"] else "degraded",
+        "version": __version__,
+        "neo4j": neo4j,
+    }
+
+
+def stats(request: Request, _: Viewer) -> dict[str, Any]:
+    """Node counts per label."""
+    graph: Graph = request.app.state.graph
+    return {"labels": graph.read("admin/label_counts")}
+
+
+def _install_service_routes(api: FastAPI) -> None:
+    """``/api/health`` and ``/api/stats``."""
+    api.add_api_route("/api/health", health, methods=["GET"])
+    api.add_api_route("/api/stats", stats, methods=["GET"])
+
+
+def index() -> FileResponse | HTMLResponse:
+    """The viewer's page (a 503 page saying how to build it when it is not built)."""
+    page = frontend_dir() / "index.html"
+    if not page.is_file():
+        return HTMLResponse(NOT_BUILT, status_code=503)
+    return FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+def asset(name: str) -> FileResponse:
+    """One file of the built viewer's ``assets/`` (nothing outside it)."""
+    assets = (frontend_dir() / "assets").resolve()
+    path = (assets / name).resolve()
+    if path.parent != assets or not path.is_file():
+        raise HTTPException(404, f"no asset {name!r}")
+    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
+def _install_static(api: FastAPI) -> None:
+    """The viewer (``/``, ``/assets/...``) and Swagger UI at ``/docs`` from local assets."""
+    api.add_api_route("/", index, methods=["GET"], include_in_schema=False, response_model=None)
+    api.add_api_route("/assets/{name}", asset, methods=["GET"], include_in_schema=False)
+    js, css = (f"/assets/{name}" for name in SWAGGER_ASSETS)
+
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=api.openapi_url or "/openapi.json",
+            title=f"{api.title} API",
+            swagger_js_url=js,
+            swagger_css_url=css,
+            swagger_favicon_url="data:,",
+        )
+
+    api.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from app import neighbourhood as domain
 from app.decisions import CATEGORIES
 from app.graph import Graph
+from app.neighbourhood import NodeNotFound, NoPath, Subgraph, node_detail
 from app.report import CategoryReadiness
 from app.service.auth import Viewer
 from app.service.errors import error_responses
@@ -79,8 +81,7 @@ def summary(request: Request, _: Viewer) -> SummaryOut:
     """Counts per label, and per decision category the active decisions, how many are owned
     (accepted or later), enforced and verified (the Day-90 readiness of ``authmap report``)."""
     graph = _graph(request)
-    labels = {r["label"]: r["count"] for r in graph.read("admin/label_counts")}
-    labels.pop("ApiToken", None)
+    labels = domain.label_counts(graph)
     rows = {r["category"]: r for r in graph.read("report/readiness")}
     categories = [CategoryReadiness(**rows.get(c, {"category": c})) for c in CATEGORIES]
     categories += [CategoryReadiness(**r) for c, r in rows.items() if c not in CATEGORIES]
@@ -113,7 +114,7 @@ def search(
 ) -> list[dict[str, Any]]:
     """Nodes of every kind whose name, display name or principal matches ``q`` (full-text:
     the exact text ranks first, then names with every word as a prefix)."""
-    return _graph(request).read("api/search", {"query": search_query(q), "limit": limit})
+    return domain.search(_graph(request), search_query(q), limit)
 
 
 class Degree(BaseModel):
@@ -136,26 +137,21 @@ class NodeOut(BaseModel):
     degree: list[Degree]
 
 
-def find_node(graph: Graph, node_id: str) -> dict[str, Any]:
-    """The node with this API id (404 when there is none)."""
-    rows = graph.read("api/node", {"id": node_id})
-    if not rows:
-        raise HTTPException(404, f"no node {node_id!r}")
-    return rows[0]
-
-
 @router.get("/nodes/{node_id}", response_model=NodeOut, responses=error_responses(404))
 def node(request: Request, node_id: str, _: Viewer) -> NodeOut:
     """A node's labels, properties and degree by relationship type and direction."""
-    row = find_node(_graph(request), node_id)
+    try:
+        found, degree = node_detail(_graph(request), node_id)
+    except NodeNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
     return NodeOut(
-        id=row["id"],
-        element_id=row["element_id"],
-        kind=kind_of(row["labels"]),
-        name=name_of(row["props"]),
-        labels=sorted(row["labels"]),
-        props=clean_props(row["labels"], row["props"]),
-        degree=row["degree"],
+        id=found.id,
+        element_id=found.element_id,
+        kind=kind_of(found.labels),
+        name=name_of(found.props),
+        labels=sorted(found.labels),
+        props=clean_props(found.labels, found.props),
+        degree=[Degree(**d) for d in degree],
     )
 
 
@@ -185,9 +181,22 @@ class GraphOut(BaseModel):
     truncated: bool = False
 
 
-def _graph_node(node_id: str, labels: list[str], props: dict[str, Any]) -> GraphNode:
-    return GraphNode(
-        id=node_id, kind=kind_of(labels), name=name_of(props), props=clean_props(labels, props)
+def graph_out(found: Subgraph) -> GraphOut:
+    """A domain subgraph as the API answers it (kinds, names, shown properties)."""
+    return GraphOut(
+        nodes=[
+            GraphNode(
+                id=n.id,
+                kind=kind_of(n.labels),
+                name=name_of(n.props),
+                props=clean_props(n.labels, n.props),
+            )
+            for n in found.nodes
+        ],
+        edges=[
+            GraphEdge(id=e.id, source=e.source, target=e.target, type=e.type) for e in found.edges
+        ],
+        truncated=found.truncated,
     )
 
 
@@ -216,33 +225,14 @@ def neighbourhood(
 ) -> GraphOut:
     """The node and what lies within ``depth`` hops (either direction), breadth first, at
     most ``limit`` nodes; ``labels=A,B`` keeps only neighbours with one of those labels."""
-    graph = _graph(request)
     wanted = _labels(labels)
-    centre = find_node(graph, node_id)
-    nodes = {centre["id"]: _graph_node(centre["id"], centre["labels"], centre["props"])}
-    edges: dict[str, GraphEdge] = {}
-    frontier, truncated = [centre["element_id"]], False
-    for _hop in range(depth):
-        if not frontier:
-            break
-        rows = graph.read(
-            "api/neighbours",
-            {"frontier": frontier, "labels": wanted, "limit": limit * 5},
+    try:
+        found = domain.neighbourhood(
+            _graph(request), node_id, depth=depth, limit=limit, labels=wanted
         )
-        truncated = truncated or len(rows) >= limit * 5
-        frontier = []
-        for row in rows:
-            if row["node_id"] not in nodes:
-                if len(nodes) >= limit:
-                    truncated = True
-                    continue
-                nodes[row["node_id"]] = _graph_node(row["node_id"], row["labels"], row["props"])
-                frontier.append(row["element_id"])
-            if row["source"] in nodes and row["target"] in nodes:
-                edges[row["id"]] = GraphEdge(
-                    id=row["id"], source=row["source"], target=row["target"], type=row["type"]
-                )
-    return GraphOut(nodes=list(nodes.values()), edges=list(edges.values()), truncated=truncated)
+    except NodeNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    return graph_out(found)
 
 
 @router.get("/path", response_model=GraphOut, responses=error_responses(400, 404))
@@ -263,23 +253,9 @@ def path(
 ) -> GraphOut:
     """The shortest path between two nodes, ignoring relationship direction (404 when there
     is none within ``max`` hops)."""
-    graph = _graph(request)
-    start, end = find_node(graph, from_), find_node(graph, to)
-    if start["element_id"] == end["element_id"]:
-        only = _graph_node(start["id"], start["labels"], start["props"])
-        return GraphOut(nodes=[only], edges=[])
-    rows = graph.read(
-        "api/path",
-        {
-            "from": start["element_id"],
-            "to": end["element_id"],
-            "types": _labels(types),
-            "max": max_,
-        },
-    )
-    if not rows:
-        raise HTTPException(404, f"no path from {from_!r} to {to!r} within {max_} hops")
-    return GraphOut(
-        nodes=[_graph_node(n["id"], n["labels"], n["props"]) for n in rows[0]["nodes"]],
-        edges=[GraphEdge(**e) for e in rows[0]["edges"]],
-    )
+    wanted = _labels(types)
+    try:
+        found = domain.shortest_path(_graph(request), from_, to, max_hops=max_, types=wanted)
+    except (NodeNotFound, NoPath) as exc:
+        raise HTTPException(404, str(exc)) from None
+    return graph_out(found)

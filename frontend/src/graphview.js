@@ -4,6 +4,7 @@ import Graph from "graphology";
 import Sigma from "sigma";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import { inferSettings } from "graphology-layout-forceatlas2";
+import { LabelSpace } from "./labels.js";
 
 export const STATUSES = ["unowned", "assigned", "accepted", "enforced", "verified", "retired"];
 export const STATUS_COLOURS = {
@@ -36,14 +37,33 @@ const KIND_COLOURS = {
 };
 const PALETTE = ["#2563eb", "#d97706", "#0d9488", "#9333ea", "#dc2626", "#4d7c0f", "#0891b2", "#c026d3", "#57534e", "#e11d48"];
 const FADED = "#d5d8de";
-const OTHER = "#8a93a6"; // non-decision nodes when colouring by decision status
+/** Up to this many nodes on screen, every node shows its label (the canvas is not crowded). */
+const LABEL_ALL = 30;
+/** Short kind names drawn under a node's label. */
+const KIND_NAMES = {
+  VirtualMachine: "VM",
+  ResourcePool: "resource pool",
+  VirtualSwitch: "virtual switch",
+  ADUser: "AD user",
+  ADGroup: "AD group",
+  DrsRule: "DRS rule",
+};
 /** Relationship types that point from a child to its parent in an inventory tree. */
 const TREE_TYPES = new Set(["CHILD_OF", "IN_FOLDER", "IN_CLUSTER", "IN_POOL", "IN_VCENTER", "IN_DATACENTER", "MEMBER_OF"]);
 
 /** Labels on the canvas stay short (decision summaries are sentences); the panel has it all. */
 export function shortLabel(text) {
   const s = String(text);
-  return s.length > 42 ? `${s.slice(0, 40)}…` : s;
+  return s.length > 32 ? `${s.slice(0, 30)}…` : s;
+}
+
+/** The line under a node's label: its kind (a decision's category and status). */
+export function kindLine(attrs) {
+  if (attrs.kind === "Decision") {
+    const category = String(attrs.props?.category || "").replace(/_/g, " ");
+    return `decision · ${category} · ${decisionStatus(attrs)}`;
+  }
+  return KIND_NAMES[attrs.kind] || String(attrs.kind || "").toLowerCase();
 }
 
 export function kindColour(kind) {
@@ -72,16 +92,37 @@ export class GraphView {
     this.layout = null;
     this.onSelect = onSelect || (() => {});
     this.onChange = onChange || (() => {});
+    const labels = new LabelSpace();
+    this.labels = labels;
     this.sigma = new Sigma(this.graph, container, {
+      allowInvalidContainer: true, // built while its page is hidden
       defaultEdgeType: "arrow",
-      labelRenderedSizeThreshold: 7,
-      labelDensity: 0.5,
+      defaultDrawNodeLabel: (context, data, settings) => labels.drawNode(context, data, settings),
+      defaultDrawEdgeLabel: (context, edge, source, target, settings) => labels.drawEdge(context, edge, source, target, settings),
+      labelFont: "system-ui, sans-serif",
+      labelSize: 12,
+      labelRenderedSizeThreshold: 6, // small nodes lose their label while zoomed out
+      labelDensity: 1,
+      labelGridCellSize: 120, // candidates per cell; labels.js leaves out those that would overlap
+      renderEdgeLabels: true, // drawn when both ends show their label
+      edgeLabelSize: 10,
+      edgeLabelColor: { color: "#5b6478" },
+      edgeLabelFont: "system-ui, sans-serif",
       zIndex: true,
       minEdgeThickness: 1,
       nodeReducer: (node, data) => this.reduceNode(node, data),
       edgeReducer: (edge, data) => this.reduceEdge(edge, data),
     });
+    this.sigma.on("beforeRender", () => labels.reset());
+    const renderEdgeLabels = this.sigma.renderEdgeLabels.bind(this.sigma);
+    this.sigma.renderEdgeLabels = () => {
+      labels.resetEdges(); // also called alone, when the hovered node changes
+      return renderEdgeLabels();
+    };
     this.bindMouse(onExpand);
+    // Sigma sizes itself on window resizes only: follow the container too (the side panel
+    // opening, the page being shown), or its canvas would cover the panel.
+    new ResizeObserver(() => this.sigma.scheduleRefresh()).observe(container);
   }
 
   bindMouse(onExpand) {
@@ -120,25 +161,44 @@ export class GraphView {
     if (this.filters.kinds.has(attrs.kind)) return true;
     const status = decisionStatus(attrs);
     if (status && this.filters.statuses.has(status)) return true;
-    const category = attrs.kind === "Decision" ? attrs.props?.category : null;
-    return Boolean(category && this.filters.categories.has(category));
+    if (!this.filters.categories.size) return false;
+    if (attrs.kind === "Decision") return this.filters.categories.has(attrs.props?.category);
+    return this.onlyHiddenDecisions(node);
   }
 
+  /** A non-decision node linked to decisions, all of them in hidden categories (their evidence
+   * goes with them). */
+  onlyHiddenDecisions(node) {
+    let decisions = 0;
+    let hidden = 0;
+    this.graph.forEachNeighbor(node, (_, attrs) => {
+      if (attrs.kind !== "Decision") return;
+      decisions += 1;
+      if (this.filters.categories.has(attrs.props?.category)) hidden += 1;
+    });
+    return decisions > 0 && hidden === decisions;
+  }
+
+  /** Decisions by status (or kind); every other node by its kind, so the picture reads. */
   colourOf(attrs) {
-    if (this.colourMode === "status") {
-      const status = decisionStatus(attrs);
-      return status ? STATUS_COLOURS[status] : OTHER; // decisions stand out, the rest stays quiet
-    }
-    return kindColour(attrs.kind);
+    const status = this.colourMode === "status" ? decisionStatus(attrs) : null;
+    return status ? STATUS_COLOURS[status] : kindColour(attrs.kind);
   }
 
   reduceNode(node, data) {
-    const out = { ...data, color: this.colourOf(data) };
-    out.size = (data.kind === "Decision" ? 6 : 4) + Math.min(8, Math.sqrt(this.graph.degree(node)));
+    const out = { ...data, color: this.colourOf(data), kindLine: kindLine(data) };
+    out.size = (data.kind === "Decision" ? 7 : 5) + Math.min(8, Math.sqrt(this.graph.degree(node)));
     if (this.isFiltered(node, data)) out.hidden = true;
-    if (this.highlight && !this.highlight.nodes.has(node)) {
-      out.color = FADED;
-      out.label = "";
+    if (this.graph.order <= LABEL_ALL) out.forceLabel = true;
+    if (this.highlight) {
+      if (this.highlight.nodes.has(node)) {
+        out.forceLabel = true;
+        out.zIndex = 1;
+      } else {
+        out.color = FADED;
+        out.label = "";
+        out.forceLabel = false;
+      }
     }
     if (node === this.selected) {
       out.highlighted = true;
@@ -150,8 +210,8 @@ export class GraphView {
 
   reduceEdge(edge, data) {
     if (this.highlight) {
-      if (this.highlight.edges.has(edge)) return { ...data, color: "#111827", size: 3, zIndex: 1 };
-      return { ...data, color: "#eceef2" };
+      if (this.highlight.edges.has(edge)) return { ...data, color: "#111827", size: 3, zIndex: 1, forceLabel: true };
+      return { ...data, color: "#eceef2", label: "" };
     }
     if (this.selected && this.graph.hasExtremity(edge, this.selected)) {
       return { ...data, color: "#5b6478", size: 2 };

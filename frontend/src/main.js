@@ -1,8 +1,9 @@
-// authmap's viewer: tabs (Graph, Audits, Who can), hash routing (a view is a URL), search,
-// legends and filters, toolbar and keyboard.
+// authmap's viewer: tabs (Dashboard, Graph, Audits, Who can), hash routing (a view is a URL),
+// search, legends and filters, toolbar and keyboard.
 import "./style.css";
 import { get } from "./api.js";
 import { renderAudits } from "./audits.js";
+import { renderDashboard } from "./dashboard.js";
 import { download, el, toast } from "./dom.js";
 import { GraphView, STATUSES, STATUS_COLOURS, kindColour } from "./graphview.js";
 import { Panel } from "./panel.js";
@@ -10,6 +11,18 @@ import { Steps } from "./steps.js";
 import { askWhoCan } from "./whocan.js";
 
 const $ = (id) => document.getElementById(id);
+const PAGES = ["dashboard", "graph", "audits", "who-can"];
+/** The keys the graph answers, shown on the dashboard and beside the graph. */
+const KEYS = [
+  ["/", "search"],
+  ["E", "expand the selected node (or double-click it)"],
+  ["H", "hide the selected node"],
+  ["U", "undo (Ctrl+Z)"],
+  ["F", "fit the view"],
+  ["L", "force layout"],
+  ["T", "tree layout"],
+  ["Esc", "deselect"],
+];
 
 const view = new GraphView($("sigma"), {
   onSelect: (id) => {
@@ -25,10 +38,11 @@ const panel = new Panel($("panel"), {
   steps,
   open: (id) => openNode(id),
   expand: (id) => expand(id),
-  onOwnershipChange: () => (auditsStale = true),
+  onOwnershipChange: () => (auditsStale = dashboardStale = true),
 });
 let layoutMode = "force";
 let auditsStale = true;
+let dashboardStale = true;
 let page = "graph";
 let busy = 0;
 
@@ -42,7 +56,7 @@ function parseHash() {
     const at = pair.indexOf("=");
     params[at < 0 ? pair : pair.slice(0, at)] = at < 0 ? "" : pair.slice(at + 1);
   }
-  return { page: path || "graph", params };
+  return { page: path || "dashboard", params };
 }
 
 const list = (text) => (text ? text.split(",").filter(Boolean).map(decodeURIComponent) : []);
@@ -70,10 +84,19 @@ function writeHash() {
 
 async function route() {
   const { page: wanted, params } = parseHash();
-  page = ["graph", "audits", "who-can"].includes(wanted) ? wanted : "graph";
-  for (const name of ["graph", "audits", "who-can"]) $(`page-${name}`).hidden = name !== page;
+  page = PAGES.includes(wanted) ? wanted : "dashboard";
+  for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
   for (const a of document.querySelectorAll(".tabs a")) a.classList.toggle("active", a.dataset.tab === page);
   if (page === "graph") await routeGraph(params);
+  else if (page === "dashboard") {
+    if (dashboardStale) {
+      dashboardStale = false;
+      await renderDashboard($("dashboard"), { openNode: openFromElsewhere, showAudit, showCategory }).catch((error) => {
+        dashboardStale = true;
+        throw error;
+      });
+    }
+  }
   else if (page === "audits") {
     if (auditsStale) {
       auditsStale = false;
@@ -144,10 +167,11 @@ async function relayout() {
 }
 
 async function openNode(id) {
+  const before = view.graph.order;
   const opened = await withBusy(() => steps.open(id));
   if (opened) {
-    await relayout();
-    view.focus(opened);
+    if (view.graph.order !== before) await relayout();
+    view.fit();
   }
   return opened;
 }
@@ -168,9 +192,23 @@ async function openFromElsewhere(id) {
 
 async function showAudit(auditId) {
   go("#/graph");
-  await withBusy(() => steps.audit(auditId));
+  const step = await withBusy(() => steps.audit(auditId));
+  if (step && !step.count) toast(`The audit ${auditId} has nothing to draw.`);
   await relayout();
   view.fit();
+}
+
+/** A category's decisions without an accepted owner (the authority-vacuum audit's graph with
+ * every other category filtered out). */
+async function showCategory(category) {
+  go("#/graph");
+  await withBusy(() => steps.audit("authority-vacuum"));
+  const others = view.census().categories;
+  view.filters.categories = new Set([...others.keys()].filter((c) => c !== category));
+  await relayout();
+  view.changed();
+  view.fit();
+  writeHash();
 }
 
 async function drawPaths(paths) {
@@ -235,10 +273,9 @@ function toggleFilter(set, value, hide) {
   writeHash();
 }
 
-/** A kind's legend colour: its own when colouring by kind, else the quiet grey (decisions: none). */
+/** A kind's legend colour (decisions: none while they are coloured by status). */
 function kindSwatch(kind) {
-  if (view.colourMode === "kind") return kindColour(kind);
-  return kind === "Decision" ? null : "#8a93a6";
+  return kind === "Decision" && view.colourMode === "status" ? null : kindColour(kind);
 }
 
 function renderLegends() {
@@ -247,6 +284,7 @@ function renderLegends() {
   $("legend-kind").replaceChildren(...[...kinds.keys()].sort().map((k) => legendItem(k, kindSwatch(k), kinds.get(k), view.filters.kinds, k)));
   $("legend-category").replaceChildren(...[...categories.keys()].sort().map((c) => legendItem(c, null, categories.get(c), view.filters.categories, c)));
   const visible = view.visibleCount();
+  $("graph-empty").hidden = view.graph.order > 0;
   const hidden = view.graph.order - visible;
   $("graph-count").textContent = `${visible} node${visible === 1 ? "" : "s"} on screen${hidden ? `, ${hidden} hidden` : ""}, ${view.graph.size} edges, ${steps.history.length} step${steps.history.length === 1 ? "" : "s"}.`;
   for (const input of document.querySelectorAll(".legend input")) input.checked = !input.closest("li").classList.contains("off");
@@ -398,7 +436,14 @@ document.addEventListener("keydown", (event) => {
 if (new URLSearchParams(location.search).get("demo") === "stress" && !location.hash.includes("stress")) {
   history.replaceState(null, "", "#/graph?stress=5000");
 }
-const ready = route().catch((error) => toast(error.message));
+for (const id of ["keys-dashboard", "keys-graph"]) {
+  $(id).replaceChildren(...KEYS.map(([key, text]) => el("li", {}, [el("kbd", {}, key), " ", text])));
+}
+// Ask for the API token up front (a cheap authenticated call), not on the first search.
+const ready = get("/api/stats")
+  .catch(() => null)
+  .then(route)
+  .catch((error) => toast(error.message));
 renderLegends();
 
 /** For tests and the console: the view, the steps, and helpers. */

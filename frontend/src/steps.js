@@ -1,7 +1,8 @@
 // What the user did to the graph, step by step: open, expand, hide, path, audit. Each step
 // remembers what it added (or hid), so undo takes it back; the list of steps is the shareable
 // part of the URL, and replaying it rebuilds the same view.
-import { get, post } from "./api.js";
+import { get } from "./api.js";
+import { toast } from "./dom.js";
 
 const OPS = { o: "open", e: "expand", h: "hide", p: "path", a: "audit" };
 const CODES = Object.fromEntries(Object.entries(OPS).map(([code, op]) => [op, code]));
@@ -95,32 +96,12 @@ export class Steps {
     return this.push({ op, arg, nodes, edges, hidden: [] });
   }
 
-  /** An audit's findings as the audit's own graph query draws them. */
+  /** An audit's findings as the audit's own graph query draws them (run by the API). */
   async audit(auditId) {
-    const run = await post(`/api/audits/${encodeURIComponent(auditId)}/run`);
-    const query = run.graph_query.trim().replace(/;\s*$/, "");
-    const answer = await post("/api/cypher", { query, params: {} });
-    const nodes = new Map();
-    const rels = [];
-    const walk = (value) => {
-      if (!value || typeof value !== "object") return;
-      if (Array.isArray(value)) return value.forEach(walk);
-      if (value.element_id && value.labels) {
-        nodes.set(value.element_id, { id: value.id, kind: value.kind, name: value.props?.name || value.props?.summary || value.props?.principal || null, props: value.props });
-      } else if (value.type && value.source && value.target) {
-        rels.push(value);
-      } else if (value.nodes && value.relationships) {
-        walk(value.nodes);
-        walk(value.relationships);
-      }
-    };
-    answer.rows.forEach(walk);
-    const edges = rels
-      .filter((r) => nodes.has(r.source) && nodes.has(r.target))
-      .map((r) => ({ id: r.id, source: nodes.get(r.source).id, target: nodes.get(r.target).id, type: r.type }));
-    const added = this.view.addNodes([...nodes.values()]);
-    const addedEdges = this.view.addEdges(edges);
-    return this.push({ op: "audit", arg: auditId, nodes: added, edges: addedEdges, hidden: [] });
+    const answer = await get(`/api/audits/${encodeURIComponent(auditId)}/graph`);
+    const nodes = this.view.addNodes(answer.nodes);
+    const edges = this.view.addEdges(answer.edges);
+    return this.push({ op: "audit", arg: auditId, nodes, edges, hidden: [], count: answer.nodes.length });
   }
 
   undo() {
@@ -165,6 +146,7 @@ export class Steps {
         }
       } catch (error) {
         console.warn(`replaying ${op} ${arg}:`, error);
+        toast(`Could not replay this step of the link (${op} ${arg}): ${error.message}`);
       }
     }
   }
