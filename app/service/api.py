@@ -21,7 +21,7 @@ from app.service import (
     decisions_routes,
     errors,
     graph_routes,
-    permissions,
+    permissions_routes,
 )
 from app.service.auth import Viewer
 from app.tokens import authenticate
@@ -91,7 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
         graph: Graph = request.app.state.graph
         return {"labels": graph.read("admin/label_counts")}
 
-    permissions.install(api)
+    permissions_routes.install(api)
     for router in (
         auth.router,
         graph_routes.router,

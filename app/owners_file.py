@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.graph import Graph
-from app.ownership import ConflictError, OwnershipError, TargetPlatform, Team
+from app.lifecycle import ConflictError, OwnershipError, TargetPlatform, Team
 
 FORMAT_VERSION: Literal[1] = 1
 
