@@ -654,13 +654,13 @@ VERIFIED_AT = "2026-03-02T10:15:00"
 def owners_for(decisions: Sequence[Any]) -> Any:
     """The :class:`app.owners_file.OwnersFile` of :data:`PICKS` for these derived decisions (each
     pick must match exactly one active decision)."""
+    from app.lifecycle import TargetPlatform, Team
     from app.owners_file import (
         DecisionOwnership,
         EnforcementSpec,
         OwnersFile,
         VerificationSpec,
     )
-    from app.lifecycle import TargetPlatform, Team
 
     chosen = []
     for pick in PICKS:
