@@ -44,9 +44,7 @@ def _is_argument(param: Any) -> bool:
 
 def _param(param: Any) -> tuple[str, str]:
     if _is_argument(param):
-        return f"`{param.name.upper()}`", "argument" + (
-            "" if param.required else " (optional)"
-        )
+        return f"`{param.name.upper()}`", "argument" + ("" if param.required else " (optional)")
     names = ", ".join(f"`{n}`" for n in (*param.opts, *param.secondary_opts))
     parts = [param.help or ""]
     kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)

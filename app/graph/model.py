@@ -268,4 +268,3 @@ def node_type(kind: str) -> NodeType:
 def source_kinds() -> set[str]:
     """Every source kind that has node types."""
     return {node.record.source_kind for node in NODE_TYPES}
-

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from app.decisions import CATEGORIES
 from app.graph import Graph
+from app.node_names import AmbiguousNodeName, node_ref
 from app.report import CategoryReadiness
 from app.service.auth import Viewer
 from app.service.errors import error_responses
@@ -261,10 +262,13 @@ def path(
         ),
     ] = None,
 ) -> GraphOut:
-    """The shortest path between two nodes, ignoring relationship direction (404 when there
-    is none within ``max`` hops)."""
+    """The shortest path between two nodes (ids, or names: ``web-01``, ``CORP\\alice``),
+    ignoring relationship direction (404 when there is none within ``max`` hops)."""
     graph = _graph(request)
-    start, end = find_node(graph, from_), find_node(graph, to)
+    try:  # ids, or names such as web-01 and CORP\alice
+        start, end = (find_node(graph, node_ref(graph, ref)) for ref in (from_, to))
+    except AmbiguousNodeName as exc:
+        raise HTTPException(400, str(exc)) from None
     if start["element_id"] == end["element_id"]:
         only = _graph_node(start["id"], start["labels"], start["props"])
         return GraphOut(nodes=[only], edges=[])
