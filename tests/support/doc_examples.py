@@ -1,9 +1,9 @@
 """The shell examples of README.md and docs/*.md, as the docs-examples test runs them.
 
 A shell example is a fenced block tagged ``sh`` (every line is a command; ``#`` starts a
-comment; a line ending in ``\\``, ``|``, ``&&`` or ``||`` goes on on the next) or ``console`` (only the lines that start with
-``$ `` are commands, the rest is what they print). A block that cannot run against the demo
-estate says why on the line right before its fence::
+comment; a line ending in ``\\``, ``|``, ``&&`` or ``||`` goes on on the next) or ``console``
+(only the lines that start with ``$ `` are commands, the rest is what they print). A block
+that cannot run against the demo estate says why on the line right before its fence::
 
     <!-- example: not-runnable (needs a live vCenter) -->
 
