@@ -40,7 +40,9 @@ def test_every_shell_example_runs_or_says_why_not() -> None:
         found, markers = examples(path)
         marked = [e for e in found if e.reason is not None]
         if markers != len(marked):
-            problems.append(f"{path.name}: a not-runnable marker is not right before a shell block")
+            problems.append(
+                f"{path.relative_to(REPO)}: a not-runnable marker is not right before a shell block"
+            )
         problems += [f"{e.where}: not-runnable needs a reason" for e in marked if not e.reason]
         problems += [f"{e.where}: no command" for e in found if e.reason is None and not e.commands]
     assert problems == []

@@ -87,5 +87,15 @@ def examples(path: Path) -> tuple[list[Example], int]:
             example.commands = _commands(example.lang, i + 1, body)
             found.append(example)
         i = end + 1
-    markers = sum(1 for line in lines if MARK.search(line))
-    return found, markers
+    return found, _markers(lines)
+
+
+def _markers(lines: list[str]) -> int:
+    """Not-runnable markers outside fenced blocks (a block may show one, as docs/README does)."""
+    count, fenced = 0, False
+    for line in lines:
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and MARK.search(line):
+            count += 1
+    return count
