@@ -52,7 +52,7 @@ def _param(param: Any) -> tuple[str, str]:
         parts.append(f"One of: {', '.join(str(c.value) for c in kind)}.")
     if param.required:
         parts.append("Required.")
-    elif param.default not in (None, False, (), []) and not param.is_flag:
+    elif param.default is not None and param.default not in ((), []) and not param.is_flag:
         default = param.default.value if hasattr(param.default, "value") else param.default
         parts.append(f"Default: `{default}`.")
     if param.multiple and "repeat" not in (param.help or "").lower():
@@ -64,7 +64,10 @@ def _command(path: str, command: Any, level: int) -> list[str]:
     lines = [f"{'#' * min(level, 4)} `{path}`", ""]
     help_text = (command.help or "").strip()
     if help_text:
-        lines += [re.sub(r"\n(?!\n)", " ", help_text).replace("\b", "").strip(), ""]
+        paragraphs = re.split(r"\n\s*\n", help_text.replace("\b", ""))
+        for paragraph in paragraphs:
+            if paragraph.strip():
+                lines += [" ".join(paragraph.split()), ""]
     shell_setup = ("help", "install_completion", "show_completion")
     params = [p for p in command.params if p.name not in shell_setup and not p.hidden]
     group = hasattr(command, "commands")
