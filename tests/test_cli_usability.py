@@ -21,6 +21,9 @@ from tests.conftest import REPO, Neo4jInstance, query
 from tests.support.service import serve
 
 
+# Loading the demo and starting the service take minutes on a busy machine (not a speed check).
+pytestmark = pytest.mark.timeout(1800)
+
 @pytest.fixture(scope="module")
 def demo(neo4j_instance: Neo4jInstance) -> Iterator[Neo4jInstance]:
     """The demo estate in an emptied graph."""

@@ -26,6 +26,9 @@ from tests.conftest import REPO, Neo4jInstance
 from tests.support.doc_examples import Example, examples
 from tests.support.service import Service, serve
 
+# Loading the demo and starting the service take minutes on a busy machine (not a speed check).
+pytestmark = pytest.mark.timeout(1800)
+
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 DOC_PORT = "http://127.0.0.1:8000"
 
