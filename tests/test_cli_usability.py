@@ -20,9 +20,9 @@ from app.graph import Graph
 from tests.conftest import REPO, Neo4jInstance, query
 from tests.support.service import serve
 
-
 # Loading the demo and starting the service take minutes on a busy machine (not a speed check).
 pytestmark = pytest.mark.timeout(1800)
+
 
 @pytest.fixture(scope="module")
 def demo(neo4j_instance: Neo4jInstance) -> Iterator[Neo4jInstance]:
@@ -74,7 +74,12 @@ def test_an_ambiguous_or_unknown_short_id_is_one_clear_error(demo: Neo4jInstance
         seen[prefix] = candidate
         n += 1
     ids = [seen[prefix], candidate]
-    query(demo, "UNWIND $ids AS id CREATE (:Decision {id: id, status: 'active'})", ids=ids)
+    query(
+        demo,
+        "UNWIND $ids AS id CREATE (:Decision {id: id, status: 'active', category: 'placement', "
+        "kind: 'test', summary: 'test decision ' + id})",
+        ids=ids,
+    )
     try:
         before = query(demo, "MATCH (e:Event) RETURN count(e) AS n")[0]["n"]
         proc = demo.cli("decisions", "assign", prefix, "--team", "dba")
