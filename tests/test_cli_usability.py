@@ -155,20 +155,20 @@ def test_derive_help_says_what_it_derives(demo: Neo4jInstance) -> None:
 
 
 def test_the_path_api_takes_names(demo: Neo4jInstance) -> None:
-    with serve(demo.env) as service:
+    with serve(demo.env) as service, httpx.Client(timeout=120) as http:
         api = f"{service.base}/api"
         types = "GRANTED_TO,ON_ENTITY,PERMISSION_PARENT,MEMBER_OF"
-        path = httpx.get(
+        path = http.get(
             f"{api}/path", params={"from": "CORP\\alice", "to": "sql-01", "types": types}
         )
         assert path.status_code == 200, path.text
         names = [n["name"] for n in path.json()["nodes"]]
         assert names[0] == "alice" or "alice" in names[0]
         assert names[-1] == "sql-01"
-        vm = httpx.get(f"{api}/search", params={"q": "sql-01", "limit": 1}).json()[0]["id"]
-        by_id = httpx.get(f"{api}/path", params={"from": "CORP\\alice", "to": vm, "types": types})
+        vm = http.get(f"{api}/search", params={"q": "sql-01", "limit": 1}).json()[0]["id"]
+        by_id = http.get(f"{api}/path", params={"from": "CORP\\alice", "to": vm, "types": types})
         assert by_id.json() == path.json()
-        ambiguous = httpx.get(f"{api}/path", params={"from": "Resources", "to": "sql-01"})
+        ambiguous = http.get(f"{api}/path", params={"from": "Resources", "to": "sql-01"})
         assert ambiguous.status_code == 400 and "give an id" in ambiguous.json()["error"]
-        missing = httpx.get(f"{api}/path", params={"from": "no-such-name", "to": "sql-01"})
+        missing = http.get(f"{api}/path", params={"from": "no-such-name", "to": "sql-01"})
         assert missing.status_code == 404
