@@ -67,12 +67,20 @@ class Settings(BaseSettings):
         description="Bolt or neo4j URI of an existing server; unset means the managed local one.",
     )
     neo4j_user: str = Field(
-        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME")
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME"),
+        description="Neo4j user.",
     )
     neo4j_password: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+        default=None,
+        validation_alias=AliasChoices("NEO4J_PASSWORD"),
+        description="Neo4j password (never printed).",
     )
-    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+    neo4j_database: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE"),
+        description="Neo4j database name.",
+    )
     batch_size: int = Field(
         default=5000,
         ge=1,

@@ -47,7 +47,7 @@ from urllib.parse import quote
 
 import httpx
 
-from app import ownership
+from app import lifecycle as ownership
 from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot

@@ -648,15 +648,15 @@ VERIFIED_AT = "2026-03-02T10:15:00"
 
 
 def owners_for(decisions: Sequence[Any]) -> Any:
-    """The :class:`app.owners.OwnersFile` of :data:`PICKS` for these derived decisions (each
+    """The :class:`app.owners_file.OwnersFile` of :data:`PICKS` for these derived decisions (each
     pick must match exactly one active decision)."""
-    from app.owners import (
+    from app.lifecycle import TargetPlatform, Team
+    from app.owners_file import (
         DecisionOwnership,
         EnforcementSpec,
         OwnersFile,
         VerificationSpec,
     )
-    from app.ownership import TargetPlatform, Team
 
     chosen = []
     for pick in PICKS:
@@ -704,7 +704,7 @@ def write_owners(snapshots: Sequence[Path], out_path: Path) -> Path:
     from app.decisions import list_decisions
     from app.derive import run_derive
     from app.graph.loader import load_snapshot
-    from app.owners import dump
+    from app.owners_file import dump
     from bench.measure import temporary_graph
 
     with (

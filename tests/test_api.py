@@ -18,7 +18,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import ownership
+from app import lifecycle as ownership
+from app.decisions import list_decisions
 from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot
@@ -153,7 +154,7 @@ def test_open_mode_treats_callers_as_local_admin(client: TestClient, graph: Grap
 
 
 def _first(graph: Graph) -> str:
-    return str(graph.read("decisions/list", {"category": None, "state": None, "limit": 1})[0]["id"])
+    return list_decisions(graph, limit=1)[0].id
 
 
 def test_summary_counts_and_readiness(

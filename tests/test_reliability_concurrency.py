@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app import ownership
+from app import lifecycle as ownership
 from app.derive import run_derive
 from app.graph import Graph
 from app.graph.loader import load_snapshot

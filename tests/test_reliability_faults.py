@@ -3,7 +3,7 @@ mid-load.
 
 One small estate in the session's Neo4j: a vcsim, a Samba AD DC and the NSX replay server, each
 ingested once through the CLI (in process), with one vCenter decision and one NSX decision
-assigned, accepted, enforced and verified through ``app.ownership``. The DC runs on
+assigned, accepted, enforced and verified through ``app.lifecycle``. The DC runs on
 127.0.0.40 and serves LDAPS with a self-signed certificate of its own (as
 ``tests.support.dc41`` does).
 
@@ -40,7 +40,7 @@ import ingest.ad.collect
 import ingest.ad.source
 import ingest.nsx.source
 import ingest.vcenter.source
-from app import ownership
+from app import lifecycle as ownership
 from app.cli import app as cli_app
 from app.config import Settings
 from app.graph import Graph

@@ -2,7 +2,7 @@
 
 One small vcsim; a scenario built through the vSphere API (an anti-affinity rule, a per-VM DRS
 override on a VM that will be destroyed, a folder with a permission on it); the first ingest
-through the CLI; decisions assigned, accepted, enforced and verified with ``app.ownership``.
+through the CLI; decisions assigned, accepted, enforced and verified with ``app.lifecycle``.
 Then 20 re-ingests, each after one change made through the vSphere API: DRS rules added and
 removed, VMs created (with a DRS override) and destroyed, VMs and a folder renamed,
 permissions changed, added and removed; every fifth round also records one more ownership
@@ -20,7 +20,7 @@ import pytest
 from pyVim.connect import Disconnect
 from pyVmomi import vim
 
-from app import ownership
+from app import lifecycle as ownership
 from app.graph import Graph
 from tests.conftest import Neo4jInstance, query
 from tests.support.ingest import ingest_vcenter

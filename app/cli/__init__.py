@@ -13,14 +13,15 @@ from app.cli import (
     db,
     decisions,
     dev,
+    lifecycle,
     load,
     neo4j,
-    owners,
-    ownership,
+    owners_file,
     permissions,
     report,
     serve,
     sources,
+    teams,
     tokens,
 )
 
@@ -38,13 +39,13 @@ app = typer.Typer(
 app.add_typer(neo4j.app, name="neo4j")
 app.add_typer(db.app, name="db")
 app.add_typer(dev.app, name="dev")
-ownership.register(decisions.app)
+lifecycle.register(decisions.app)
 app.add_typer(decisions.app, name="decisions")
-app.add_typer(ownership.teams_app, name="teams")
-app.add_typer(ownership.platforms_app, name="platforms")
-app.add_typer(owners.app, name="owners")
+app.add_typer(teams.teams_app, name="teams")
+app.add_typer(teams.platforms_app, name="platforms")
+app.add_typer(owners_file.app, name="owners")
 app.add_typer(tokens.app, name="tokens")
-app.command("events")(ownership.events_cmd)
+app.command("events")(lifecycle.events_cmd)
 sources.register_all()
 app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")

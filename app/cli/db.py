@@ -48,8 +48,9 @@ def reset(
 
 
 def derive() -> None:
-    """Re-run every derivation (principal resolution; decisions later) on the current graph.
-    Loads and ingests do this automatically."""
+    """Re-run every derivation on the current graph: principal resolution, runbook references,
+    NSX scopes, permission inheritance, the decisions with their blast radii, and retirement of
+    decisions whose source is gone. Loads and ingests do this automatically."""
     with graph() as connected:
         report = run_derive(connected)
     out.print(report.summary())

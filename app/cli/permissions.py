@@ -24,9 +24,22 @@ def _summary(answer: Answer) -> str:
     return "\n".join(s.text() for s in grants) or "no permission applies"
 
 
-def _print(answers: list[Answer], output: Format, *, by_principal: bool) -> None:
+def _error(exc: PermissionQueryError) -> str:
+    """The engine's message as a person reads it: names are quoted with ``repr``, which
+    doubles the backslash of ``CORP\\alice``; show it once, as typed."""
+    return str(exc).replace("\\\\", "\\")
+
+
+def _print(
+    answers: list[Answer], output: Format, *, by_principal: bool, only: str | None = None
+) -> None:
+    """Print the answers; with ``only`` (a privilege id) show that privilege, not them all."""
     if output is Format.json:
-        out.print_json(json.dumps([a.to_dict() for a in answers]))
+        rows = [a.to_dict() for a in answers]
+        for row in rows:
+            if only is not None:
+                row["privileges"] = [p for p in row["privileges"] if p == only]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     first = "principal" if by_principal else "entity"
     table = Table(first, "kind", "privileges", "because", show_lines=True)
@@ -34,7 +47,7 @@ def _print(answers: list[Answer], output: Format, *, by_principal: bool) -> None
         who = a.principal.name + ("" if a.principal.enabled else " (disabled)")
         name = who if by_principal else f"{a.entity.name}"
         kind = a.principal.kind if by_principal else a.entity.kind
-        privileges = a.outcome.privileges
+        privileges = a.outcome.privileges & {only} if only is not None else a.outcome.privileges
         shown = ", ".join(sorted(privileges)[:6]) + (
             f" … ({len(privileges)} in all)" if len(privileges) > 6 else ""
         )
@@ -67,7 +80,7 @@ def effective(
         try:
             answers = PermissionEngine(connected).effective(principal, entity)
         except PermissionQueryError as exc:
-            fail(str(exc))
+            fail(_error(exc))
     _print(answers, output, by_principal=False)
 
 
@@ -96,5 +109,5 @@ def who_can(
                 entity, privilege, include_denied=include_denied
             )
         except PermissionQueryError as exc:
-            fail(str(exc))
-    _print(answers, output, by_principal=True)
+            fail(_error(exc))
+    _print(answers, output, by_principal=True, only=privilege)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from app.cli.common import err, fail, graph, out
-from app.ownership import default_actor
+from app.lifecycle import default_actor
 from app.tokens import NewToken, TokenError, create, list_tokens, revoke
 
 app = typer.Typer(help="API tokens for `authmap serve`.", no_args_is_help=True)

@@ -2,8 +2,10 @@
 
 This is the one place the graph's shape is declared. ``app.graph.codegen`` turns it into the
 load, cleanup and schema statements under ``cypher/`` (checked in, so anyone can read and
-paste them); ``docs/graph-model.md`` describes it for people. Node properties are the record's
-fields, except ``kind`` and the fields that hold relationship targets.
+paste them); ``docs/graph-model.md`` describes it for people, its reference part generated from
+here (``authmap dev docs``): each label's description (the ``description`` of its node type, or
+its record's docstring) and each property's (``app/graph/descriptions.py``). Node properties are the
+record's fields, except ``kind`` and the fields that hold relationship targets.
 """
 
 from __future__ import annotations
@@ -39,12 +41,14 @@ class Rel:
 
 @dataclass(frozen=True)
 class NodeType:
-    """A source node type bound to its record class."""
+    """A source node type bound to its record class. ``description`` says what a node is (the
+    record's docstring when empty)."""
 
     record: type[Record]
     extra_labels: tuple[str, ...] = ()
     rels: tuple[Rel, ...] = ()
     indexes: tuple[str, ...] = ("name",)
+    description: str = ""
 
     @property
     def label(self) -> str:

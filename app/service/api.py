@@ -22,7 +22,7 @@ from app.service import (
     decisions_routes,
     errors,
     graph_routes,
-    permissions,
+    permissions_routes,
 )
 from app.service.auth import Viewer
 from app.tokens import authenticate
@@ -71,7 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(status_code=503, content={"error": str(exc)})
 
     _install_service_routes(api)
-    permissions.install(api)
+    permissions_routes.install(api)
     for router in (
         auth.router,
         graph_routes.router,

@@ -4,7 +4,7 @@
 A lifecycle call (``POST /api/decisions/{id}/assign|accept|enforce|verify``) needs
 ``If-Match`` with the decision's ``ETag`` (its ``version``): 428 without it, 412 when the
 decision has changed since. The write itself only applies while the decision is still at that
-version (one Cypher statement, see ``app/ownership.py``), so a concurrent change between the
+version (one Cypher statement, see ``app/lifecycle.py``), so a concurrent change between the
 checks here and the write is also a 412 with nothing written. Each call appends an event whose
 actor is the token's name.
 """
@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.types import DecoratedCallable
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app import ownership
+from app import decisions as domain
+from app import lifecycle as ownership
+from app.decisions import DecisionDetail, DecisionPage
 from app.graph import Graph
-from app.ownership import DecisionState, TargetPlatform, Team
+from app.lifecycle import DecisionState, EventPage, TargetPlatform, Team
 from app.service.auth import Admin, Editor, Member, Viewer
 from app.service.errors import error_responses
 from app.tokens import Caller
@@ -44,29 +46,6 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-class DecisionItem(BaseModel):
-    """A decision in a list."""
-
-    id: str
-    category: str
-    kind: str
-    summary: str
-    state: str
-    status: str
-    team: str | None = None
-    version: int
-    blast_radius: int
-
-
-class DecisionPage(BaseModel):
-    """A page of decisions and how many match in all."""
-
-    total: int
-    offset: int
-    limit: int
-    items: list[DecisionItem]
-
-
 Status = Literal["unowned", "assigned", "accepted", "enforced", "verified", "retired"]
 
 
@@ -82,59 +61,17 @@ def decisions(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DecisionPage:
     """Decisions, filtered by category, status (``retired`` for retired ones), owning team and
-    text, ordered by category, kind and summary; paged."""
-    rows = _graph(request).read(
-        "api/decisions_page",
-        {
-            "category": category,
-            "status": status_,
-            "team": team,
-            "text": text or None,
-            "skip": offset,
-            "limit": limit,
-        },
+    text, ordered by category, kind and summary; paged. Each has its evidence and blast radius
+    (the names of the VMs it affects)."""
+    return domain.page(
+        _graph(request),
+        category=category,
+        status=status_,
+        team=team,
+        text=text,
+        limit=limit,
+        offset=offset,
     )
-    total = rows[0]["total"] if rows else 0
-    items = [DecisionItem(**r) for r in rows if r["id"] is not None]
-    return DecisionPage(total=total, offset=offset, limit=limit, items=items)
-
-
-class EvidenceOut(BaseModel):
-    """A source object the decision comes from."""
-
-    id: str
-    kind: str | None = None
-    name: str | None = None
-
-
-class VmOut(BaseModel):
-    """A VM in the blast radius."""
-
-    id: str
-    name: str | None = None
-
-
-class DecisionDetail(BaseModel):
-    """One decision: evidence, blast radius, ownership, enforcements, verifications."""
-
-    id: str
-    category: str
-    kind: str
-    summary: str
-    state: str
-    status: str
-    ownership_status: str
-    team: str | None = None
-    version: int
-    first_seen: str | None = None
-    retired_at: str | None = None
-    accepted_at: str | None = None
-    accepted_by: str | None = None
-    evidence: list[EvidenceOut]
-    affects: list[VmOut]
-    blast_radius: int
-    enforcements: list[dict[str, Any]]
-    verifications: list[dict[str, Any]]
 
 
 @router.get(
@@ -142,12 +79,11 @@ class DecisionDetail(BaseModel):
 )
 def decision(request: Request, response: Response, decision_id: str, _: Viewer) -> DecisionDetail:
     """One decision; the ``ETag`` header is its version (send it as ``If-Match``)."""
-    rows = _graph(request).read("api/decision", {"id": decision_id})
-    if not rows:
+    found = domain.detail(_graph(request), decision_id)
+    if found is None:
         raise HTTPException(404, f"no decision {decision_id!r}")
-    row = rows[0]
-    response.headers["ETag"] = etag(row["version"])
-    return DecisionDetail(**row, blast_radius=len(row["affects"]))
+    response.headers["ETag"] = etag(found.version)
+    return found
 
 
 class AssignIn(BaseModel):
@@ -336,32 +272,6 @@ def verify(call: Lifecycle, body: VerifyIn, caller: Member) -> DecisionState:
     )
 
 
-class EventOut(BaseModel):
-    """One entry of the append-only event log."""
-
-    id: str
-    at: str
-    actor: str
-    action: str
-    decision_id: str
-    before_status: str | None = None
-    after_status: str | None = None
-    before_owner: str | None = None
-    after_owner: str | None = None
-    detail: str | None = None
-    note: str | None = None
-    version: int | None = None
-
-
-class EventPage(BaseModel):
-    """A page of events, newest first, and how many match in all."""
-
-    total: int
-    offset: int
-    limit: int
-    items: list[EventOut]
-
-
 @router.get("/events", response_model=EventPage)
 def events(
     request: Request,
@@ -373,32 +283,15 @@ def events(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> EventPage:
     """The event log, newest first, filtered by decision, actor and time; paged."""
-    rows = _graph(request).read(
-        "api/events_page",
-        {
-            "decision_id": decision,
-            "actor": actor,
-            "since": since.isoformat() if since else None,
-            "skip": offset,
-            "limit": limit,
-        },
+    return ownership.events_page(
+        _graph(request), decision_id=decision, actor=actor, since=since, limit=limit, offset=offset
     )
-    total = rows[0]["total"] if rows else 0
-    items = [EventOut(**r) for r in rows if r["id"] is not None]
-    return EventPage(total=total, offset=offset, limit=limit, items=items)
-
-
-def _owned(graph: Graph, kind: str) -> list[dict[str, Any]]:
-    return [r for r in graph.read("ownership/teams") if r["type"] == kind]
 
 
 @router.get("/teams", response_model=list[Team])
 def teams(request: Request, _: Viewer) -> list[Team]:
     """Teams that can own decisions."""
-    return [
-        Team(name=r["name"], contact=r["contact"], directory_group=r["detail"])
-        for r in _owned(_graph(request), "team")
-    ]
+    return ownership.teams(_graph(request))
 
 
 @router.post("/teams", response_model=Team, responses=error_responses(401, 403))
@@ -411,10 +304,7 @@ def save_team(request: Request, body: Team, caller: Admin) -> Team:
 @router.get("/platforms", response_model=list[TargetPlatform])
 def platforms(request: Request, _: Viewer) -> list[TargetPlatform]:
     """Target platforms."""
-    return [
-        TargetPlatform(name=r["name"], kind=r["detail"] or "unknown")
-        for r in _owned(_graph(request), "platform")
-    ]
+    return ownership.platforms(_graph(request))
 
 
 @router.post("/platforms", response_model=TargetPlatform, responses=error_responses(401, 403))

@@ -14,6 +14,7 @@ from app import neighbourhood as domain
 from app.decisions import CATEGORIES
 from app.graph import Graph
 from app.neighbourhood import NodeNotFound, NoPath, Subgraph, node_detail
+from app.node_names import AmbiguousNodeName, node_ref
 from app.report import CategoryReadiness
 from app.service.auth import Viewer
 from app.service.errors import error_responses
@@ -251,11 +252,14 @@ def path(
         ),
     ] = None,
 ) -> GraphOut:
-    """The shortest path between two nodes, ignoring relationship direction (404 when there
-    is none within ``max`` hops)."""
-    wanted = _labels(types)
+    """The shortest path between two nodes (ids, or names: ``web-01``, ``CORP\\alice``),
+    ignoring relationship direction (404 when there is none within ``max`` hops)."""
+    graph = _graph(request)
     try:
-        found = domain.shortest_path(_graph(request), from_, to, max_hops=max_, types=wanted)
+        start, end = (node_ref(graph, ref) for ref in (from_, to))
+        found = domain.shortest_path(graph, start, end, max_hops=max_, types=_labels(types))
+    except AmbiguousNodeName as exc:
+        raise HTTPException(400, str(exc)) from None
     except (NodeNotFound, NoPath) as exc:
         raise HTTPException(404, str(exc)) from None
     return graph_out(found)

@@ -13,8 +13,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app import lifecycle
 from app.graph import Graph
-from app.ownership import ConflictError, OwnershipError, TargetPlatform, Team
+from app.lifecycle import ConflictError, OwnershipError, TargetPlatform, Team
 
 FORMAT_VERSION: Literal[1] = 1
 
@@ -66,14 +67,7 @@ class OwnersFileError(ValueError):
 
 def export(graph: Graph) -> OwnersFile:
     """Teams, platforms and every owned decision."""
-    teams, platforms = [], []
-    for row in graph.read("ownership/teams"):
-        if row["type"] == "team":
-            teams.append(
-                Team(name=row["name"], contact=row["contact"], directory_group=row["detail"])
-            )
-        else:
-            platforms.append(TargetPlatform(name=row["name"], kind=row["detail"] or "unknown"))
+    teams, platforms = lifecycle.teams(graph), lifecycle.platforms(graph)
     decisions = [
         DecisionOwnership(
             id=r["id"],
@@ -174,9 +168,7 @@ def plan(
             f"unknown decision id(s): {', '.join(sorted(missing)[:10])}"
             + (" ..." if len(missing) > 10 else "")
         )
-    teams = {t.name for t in owners.teams} | {
-        r["name"] for r in graph.read("ownership/teams") if r["type"] == "team"
-    }
+    teams = {t.name for t in owners.teams} | {t.name for t in lifecycle.teams(graph)}
     unknown_teams = sorted({d.team for d in owners.decisions} - teams)
     if unknown_teams:
         raise OwnersFileError(f"unknown team(s): {', '.join(unknown_teams)}")

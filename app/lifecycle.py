@@ -145,7 +145,7 @@ def assign(
     note: str | None = None,
 ) -> DecisionState:
     """Assign a decision to a team."""
-    if team not in {r["name"] for r in graph.read("ownership/teams") if r["type"] == "team"}:
+    if team not in {t.name for t in teams(graph)}:
         raise NotFoundError(f"no team {team!r}: create it with `authmap teams add`")
     return _transition(
         graph, "assign", decision_id, actor, expected_version, {"team": team, "note": note}
@@ -222,10 +222,71 @@ def verify(
     )
 
 
-def events(
-    graph: Graph, *, decision_id: str | None = None, actor: str | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
-    """The event log, newest first."""
-    return graph.read(
-        "ownership/events", {"decision_id": decision_id, "actor": actor, "limit": limit}
+class Event(BaseModel):
+    """One entry of the append-only event log."""
+
+    id: str
+    at: str
+    actor: str
+    action: str
+    decision_id: str
+    before_status: str | None = None
+    after_status: str | None = None
+    before_owner: str | None = None
+    after_owner: str | None = None
+    detail: str | None = None
+    note: str | None = None
+    version: int | None = None
+
+
+class EventPage(BaseModel):
+    """A page of events, newest first, and how many match in all."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[Event]
+
+
+def events_page(
+    graph: Graph,
+    *,
+    decision_id: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> EventPage:
+    """The event log, newest first, filtered by decision, actor and time; paged. The one read
+    path of ``authmap events`` and ``GET /api/events``."""
+    rows = graph.read(
+        "ownership/events_page",
+        {
+            "decision_id": decision_id,
+            "actor": actor,
+            "since": since.isoformat() if since else None,
+            "skip": offset,
+            "limit": limit,
+        },
     )
+    total = rows[0]["total"] if rows else 0
+    items = [Event(**r) for r in rows if r["id"] is not None]
+    return EventPage(total=total, offset=offset, limit=limit, items=items)
+
+
+def teams(graph: Graph) -> list[Team]:
+    """Every team, by name."""
+    return [
+        Team(name=r["name"], contact=r["contact"], directory_group=r["detail"])
+        for r in graph.read("ownership/teams")
+        if r["type"] == "team"
+    ]
+
+
+def platforms(graph: Graph) -> list[TargetPlatform]:
+    """Every target platform, by name."""
+    return [
+        TargetPlatform(name=r["name"], kind=r["detail"] or "unknown")
+        for r in graph.read("ownership/teams")
+        if r["type"] == "platform"
+    ]

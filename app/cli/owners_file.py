@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from app.cli.common import fail, graph, out
-from app.owners import OwnersFileError, apply, dump, export, parse, plan
-from app.ownership import OwnershipError, default_actor
+from app.lifecycle import OwnershipError, default_actor
+from app.owners_file import OwnersFileError, apply, dump, export, parse, plan
 
 app = typer.Typer(help="Export and import ownership as a YAML file.", no_args_is_help=True)
 
