@@ -174,7 +174,7 @@ class K8sCluster(K8sRecord):
 
     kind: Literal["K8sCluster"] = "K8sCluster"
     name: str
-    """The kubeconfig context (or the server URL)."""
+    """The kubeconfig's name of the cluster (else the server URL)."""
     server: str
     kube_system_uid: str
     git_version: str | None = None

@@ -79,21 +79,25 @@ class KubeClient:
             warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
             log.warning("TLS verification is OFF for %s (--insecure)", configuration.host)
         self.server = str(configuration.host).rstrip("/")
-        self.context = target.context or self._current_context()
+        self.context, self.cluster_name = self._context_names(target.context)
         self._api = k8s.ApiClient(configuration)
 
     def __repr__(self) -> str:
         return f"KubeClient(server={self.server!r}, context={self.context!r})"
 
-    def _current_context(self) -> str | None:
+    def _context_names(self, wanted: str | None) -> tuple[str | None, str | None]:
+        """The context used and the kubeconfig's name for its cluster."""
         try:
-            _, current = k8s_config.list_kube_config_contexts(
+            contexts, current = k8s_config.list_kube_config_contexts(
                 str(self.target.kubeconfig) if self.target.kubeconfig else None
             )
         except (ConfigException, OSError, ValueError, TypeError):
-            return None
-        name = current.get("name") if isinstance(current, dict) else None
-        return str(name) if name else None
+            return wanted, None
+        chosen = next((c for c in contexts if c.get("name") == wanted), None) if wanted else current
+        if not isinstance(chosen, dict):
+            return wanted, None
+        cluster = (chosen.get("context") or {}).get("cluster")
+        return str(chosen.get("name")), None if cluster is None else str(cluster)
 
     @property
     def where(self) -> str:
@@ -124,10 +128,8 @@ class KubeClient:
             answer = self._api.call_api(
                 method, url, headers, body, post, _request_timeout=self.target.timeout
             )
-        except ApiException as exc:  # the client's wrapper of TLS errors (status 0)
-            raise KubeConnectionError(self._tls_message(exc)) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise KubeConnectionError(f"cannot reach {self.server}: {self._reason(exc)}") from exc
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise KubeConnectionError(self._unreachable(exc)) from exc
         data = answer.read()
         if answer.status >= 400:
             raise KubeApiError(self._status_message(path, answer.status, data), answer.status)
@@ -162,18 +164,16 @@ class KubeClient:
         head = f"GET {path}: HTTP {status} {words.get(status, '')}".rstrip()
         return self.scrub(f"{head}: {' '.join(reason.split())}"[:400] if reason else head)
 
-    def _tls_message(self, exc: ApiException) -> str:
-        text = self._one_line(exc)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
+    def _unreachable(self, exc: BaseException) -> str:
+        """One line for a request that got no HTTP answer (TLS failures named as such)."""
+        inner = getattr(exc, "reason", None)
+        text = self._one_line(inner if isinstance(inner, BaseException) else exc)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "SSLCertVerificationError" in text:
             return (
                 f"TLS verification of {self.server} failed (give the cluster's CA in the "
-                "kubeconfig, or --insecure to skip verification)"
+                f"kubeconfig, or --insecure to skip verification): {text}"
             )
         return f"cannot reach {self.server}: {text}"
-
-    def _reason(self, exc: BaseException) -> str:
-        inner = getattr(exc, "reason", None)
-        return self._one_line(inner if isinstance(inner, BaseException) else exc)
 
     def close(self) -> None:
         """Release the connection pool (safe to call twice)."""

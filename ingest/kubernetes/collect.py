@@ -102,7 +102,7 @@ class KubernetesCollector:
         uid = str(parse.meta(kube_system).get("uid") or "")
         if not uid:
             raise KubeConnectionError(f"{client.where}: namespace kube-system has no uid")
-        self.cluster = parse.cluster(client.server, client.context, uid, version)
+        self.cluster = parse.cluster(client.server, client.cluster_name, uid, version)
         self.ids = parse.Ids(self.cluster.id)
 
     @classmethod

@@ -103,11 +103,11 @@ def requirements(items: Any, key: str = "key") -> list[r.SelectorRequirement]:
     ]
 
 
-def cluster(server: str, context: str | None, kube_system_uid: str, version: Obj) -> r.K8sCluster:
-    """The cluster record."""
+def cluster(server: str, name: str | None, kube_system_uid: str, version: Obj) -> r.K8sCluster:
+    """The cluster record (``name``: the kubeconfig's name of the cluster)."""
     return r.K8sCluster(
         id=r.source_id(kube_system_uid),
-        name=context or server,
+        name=name or server,
         server=server,
         kube_system_uid=kube_system_uid,
         git_version=version.get("gitVersion"),
