@@ -50,8 +50,13 @@ def collect(kube: KubeCluster, context: str = "admin", **options: Any) -> Collec
     )
     records: dict[str, Record] = {}
     gaps: list[tuple[str, str, str | None]] = []
+
+    def sink(record: Record) -> None:
+        assert record.id not in records, f"{record.id} collected twice"
+        records[record.id] = record
+
     try:
-        collector.collect(lambda rec: records.setdefault(rec.id, rec), lambda *g: gaps.append(g))
+        collector.collect(sink, lambda *g: gaps.append(g))
     finally:
         collector.close()
         collector.close()  # twice is fine
