@@ -64,6 +64,10 @@ class Gap(BaseModel):
     reason: str
     entity: str | None = None
 
+    def describe(self) -> str:
+        """``what: reason (entity)``, for people."""
+        return f"{self.what}: {self.reason}" + (f" ({self.entity})" if self.entity else "")
+
 
 class Trailer(BaseModel):
     """The last line: how many records, and whether the collection was complete."""

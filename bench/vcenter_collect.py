@@ -3,9 +3,9 @@
 Measured in one run against the same vcsim:
 
 * baseline: one raw, paged PropertyCollector retrieval (pyVmomi only, results kept in memory)
-  of exactly the property set the collector asks for (``ingest.vcenter.collect.PATHS``);
-* authmap's collection (``collect_vcenter`` into a gzip snapshot, roles and permissions
-  included), wall time and the ratio to the baseline (target: at most 1.3x);
+  of exactly the property set the collector asks for (``ingest.vcenter.inventory.PATHS``);
+* authmap's collection (``collect_vcenter`` into a gzip snapshot through ``app.sync``, roles
+  and permissions included), wall time and the ratio to the baseline (target: at most 1.3x);
 * peak memory of ``authmap collect vcenter`` run as its own process;
 * load throughput of that snapshot into a managed Neo4j, rows/s.
 
@@ -24,16 +24,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
 
+from app import sync
 from app.graph.loader import load_snapshot
-from app.records.contract import SourceIdentity
-from app.snapshot import SnapshotWriter
+from app.records.contract import GapSink, Sink
 from bench.measure import run_measured, temporary_graph
-from ingest.vcenter.collect import PATHS, collect_vcenter
-from ingest.vcenter.collection import collect_everything
-from ingest.vcenter.connection import VCenterTarget
+from ingest.vcenter import VCenterCollector, VCenterOptions, open_vcenter
+from ingest.vcenter.inventory import PATHS, collect_vcenter
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 
 PC = vmodl.query.PropertyCollector
@@ -69,22 +67,28 @@ def raw_retrieve(content: Any) -> int:
     return len(kept)
 
 
-def ours(si: Any, path: Path) -> int:
-    """authmap's collection into a snapshot file; returns the record count."""
-    content = si.RetrieveContent()
-    source = SourceIdentity(kind="vcenter", id=content.about.instanceUuid)
-    with SnapshotWriter(path, source) as writer:
-        collect_vcenter(si, writer.write, writer.gap)
-        return writer.count
+class InventoryOnly(VCenterCollector):
+    """The vCenter collector without alarms, SPBM and tags: what the baseline compares to."""
+
+    def __init__(self, full: VCenterCollector) -> None:
+        super().__init__(full.service_instance, full.target)
+
+    def collect(self, sink: Sink, gap: GapSink) -> None:
+        """Inventory and authorization only."""
+        collect_vcenter(self.service_instance, sink, gap)
+
+    def close(self) -> None:
+        """The session belongs to the full collector."""
 
 
-def everything(si: Any, sim: VcsimServer, path: Path) -> int:
-    """The whole collection the CLI runs: inventory, authorization, SPBM and tags."""
-    content = si.RetrieveContent()
-    target = VCenterTarget(sim.host, sim.username, sim.password, sim.port, insecure=True)
-    with SnapshotWriter(path, SourceIdentity(kind="vcenter", id=content.about.instanceUuid)) as w:
-        collect_everything(si, target, w.write, w.gap)
-        return w.count
+def ours(collector: VCenterCollector, path: Path) -> int:
+    """authmap's inventory collection into a snapshot file; returns the record count."""
+    return sync.write_snapshot(InventoryOnly(collector), path).records
+
+
+def everything(collector: VCenterCollector, path: Path) -> int:
+    """The whole collection the CLI runs: inventory, authorization, alarms, SPBM and tags."""
+    return sync.write_snapshot(collector, path).records
 
 
 def peak_rss_of_cli(sim: VcsimServer, out: Path) -> float:
@@ -139,13 +143,9 @@ def main() -> None:
 
 def _measure(sim: VcsimServer, args: argparse.Namespace) -> str:
     with tempfile.TemporaryDirectory(prefix="authmap-bench-") as tmp:
-        si = SmartConnect(
-            host=sim.host,
-            port=sim.port,
-            user=sim.username,
-            pwd=sim.password,
-            disableSslCertValidation=True,
-        )
+        server = f"{sim.host}:{sim.port}"
+        collector = open_vcenter(VCenterOptions(server, sim.username, sim.password, insecure=True))
+        si = collector.service_instance
         raw_times, our_times = [], []
         objects = records = 0
         for i in range(args.rounds):
@@ -153,12 +153,12 @@ def _measure(sim: VcsimServer, args: argparse.Namespace) -> str:
             objects = raw_retrieve(si.RetrieveContent())
             raw_times.append(time.perf_counter() - t)
             t = time.perf_counter()
-            records = ours(si, Path(tmp) / f"s{i}.jsonl.gz")
+            records = ours(collector, Path(tmp) / f"s{i}.jsonl.gz")
             our_times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        full_records = everything(si, sim, Path(tmp) / "full.jsonl.gz")
+        full_records = everything(collector, Path(tmp) / "full.jsonl.gz")
         full_s = time.perf_counter() - t
-        Disconnect(si)
+        collector.close()
         rss = peak_rss_of_cli(sim, Path(tmp) / "cli.jsonl.gz")
         with temporary_graph(Path(tmp) / "home") as graph:
             t = time.perf_counter()

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pyVim.connect import Disconnect
@@ -55,6 +54,9 @@ from tests.support.samba_ad import (
 )
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 from tests.support.vsphere import add_roles, connect, find, set_permissions, wait_for_task
+
+if TYPE_CHECKING:
+    from app.sync import CollectSummary
 
 DEMO_DIR = Path(__file__).resolve().parent
 AD_ADDRESS = "127.0.0.30"
@@ -564,7 +566,9 @@ def build_directory(dc: SambaDC) -> None:
 # -- collection ----------------------------------------------------------------------------------
 def collect(out_dir: Path) -> tuple[Path, Path]:
     """Build the scenario in vcsim and Samba and collect both with authmap's collectors."""
-    from app.cli.collect import collect_ad_cmd, collect_vcenter_cmd
+    from app import sync
+    from ingest.ad import ADOptions, open_ad
+    from ingest.vcenter import VCenterOptions, open_vcenter
 
     out_dir.mkdir(parents=True, exist_ok=True)
     vcenter_path, ad_path = out_dir / VCENTER_FILE, out_dir / AD_FILE
@@ -582,30 +586,22 @@ def collect(out_dir: Path) -> tuple[Path, Path]:
             Disconnect(si)
         tag_vms(sim, morefs)
         build_directory(dc)
-        os.environ["AUTHMAP_DEMO_VC_PASSWORD"] = sim.password
-        os.environ["AUTHMAP_DEMO_AD_PASSWORD"] = dc.admin_password
         policies = {morefs[vm]: name for vm, name in STORAGE_POLICIES.items()}
-        with recorded_spbm_associations(policies):
-            collect_vcenter_cmd(
-                server=f"{sim.host}:{sim.port}",
-                user=sim.username,
-                password_env="AUTHMAP_DEMO_VC_PASSWORD",  # noqa: S106 - a variable name
-                ca_file=None,
-                insecure=True,
-                out_path=vcenter_path,
-            )
-        collect_ad_cmd(
-            server=[dc.ldaps_url],
-            user=dc.admin_dn,
-            password_env="AUTHMAP_DEMO_AD_PASSWORD",  # noqa: S106 - a variable name
-            base_dn=None,
-            ca_file=dc.ca_file,
-            insecure=False,
-            starttls=False,
-            range_step=1500,
-            out_path=ad_path,
+        vcenter = VCenterOptions(
+            f"{sim.host}:{sim.port}", sim.username, sim.password, insecure=True
         )
+        with recorded_spbm_associations(policies), open_vcenter(vcenter) as collector:
+            _report(sync.write_snapshot(collector, vcenter_path))
+        ad = ADOptions((dc.ldaps_url,), dc.admin_dn, dc.admin_password, ca_file=dc.ca_file)
+        with open_ad(ad) as collector:
+            _report(sync.write_snapshot(collector, ad_path))
     return vcenter_path, ad_path
+
+
+def _report(summary: CollectSummary) -> None:
+    """What ``authmap collect`` prints about a snapshot."""
+    print("\n".join(summary.describe()))
+    print(f"Snapshot written to {summary.path}")
 
 
 # -- ownership -----------------------------------------------------------------------------------

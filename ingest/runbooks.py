@@ -8,22 +8,22 @@ A runbook counts as translated for the target when its YAML front matter says so
     translated: true
     target_platform: Proxmox VE
     ---
+
+Entry point: :func:`open_runbooks` with :class:`RunbookOptions`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from app.records import Record
+from app.records.contract import CollectorBase, GapSink, Sink, SourceError, SourceIdentity
 from app.records.runbooks import RunbookRecord
-
-Sink = Callable[[Record], None]
-GapSink = Callable[[str, str, str | None], None]
 
 SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 MAX_BYTES = 2_000_000
@@ -128,3 +128,42 @@ def collect_runbooks(root: Path, source_id: str, sink: Sink, gap: GapSink) -> in
         )
         count += 1
     return count
+
+
+@dataclass(frozen=True)
+class RunbookOptions:
+    """Which directory to read, and the stable name of the collection."""
+
+    directory: Path
+    name: str | None = None
+    """Default: the directory's name."""
+
+
+class RunbookCollector(CollectorBase):
+    """The runbooks under one directory (see :func:`open_runbooks`)."""
+
+    def __init__(self, options: RunbookOptions) -> None:
+        self.directory = options.directory
+        source_id = options.name or options.directory.resolve().name
+        self._identity = SourceIdentity(kind="runbooks", id=source_id, name=str(self.directory))
+
+    @property
+    def identity(self) -> SourceIdentity:
+        """``runbooks`` / the collection's name / the directory."""
+        return self._identity
+
+    @property
+    def where(self) -> str:
+        """The directory."""
+        return str(self.directory)
+
+    def collect(self, sink: Sink, gap: GapSink) -> None:
+        """Every runbook (:func:`collect_runbooks`)."""
+        collect_runbooks(self.directory, self._identity.id, sink, gap)
+
+
+def open_runbooks(options: RunbookOptions) -> RunbookCollector:
+    """A collector of ``options.directory``; :class:`SourceError` if it is not a directory."""
+    if not options.directory.is_dir():
+        raise SourceError(f"{options.directory} is not a directory")
+    return RunbookCollector(options)

@@ -36,10 +36,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-import ingest.ad
 import ingest.ad.collect
-import ingest.nsx
-import ingest.vcenter.collection
+import ingest.ad.source
+import ingest.nsx.source
+import ingest.vcenter.source
 from app import ownership
 from app.cli import app as cli_app
 from app.config import Settings
@@ -318,7 +318,7 @@ def test_vcsim_killed_mid_collection(estate: Estate, monkeypatch: pytest.MonkeyP
     before = (_source_graph(instance), _human(instance))
     runs_before = len(_runs(instance, "vcenter"))
     roles = _kill_during(
-        monkeypatch, ingest.vcenter.collection, "collect_everything", 2, "Role", 1,
+        monkeypatch, ingest.vcenter.source, "collect_everything", 2, "Role", 1,
         estate.vcsim.kill,
     )  # fmt: skip
     result = estate.ingest("vcenter")
@@ -344,7 +344,9 @@ def test_samba_killed_mid_collection(estate: Estate, monkeypatch: pytest.MonkeyP
     before = (_source_graph(instance), _human(instance))
     # The small directory fits one 500-entry page; pages of 4 make the kill land mid-paging.
     monkeypatch.setattr(ingest.ad.collect, "PAGE_SIZE", 4)
-    users = _kill_during(monkeypatch, ingest.ad, "collect_domain", 1, "ADUser", 2, estate.dc.kill)
+    users = _kill_during(
+        monkeypatch, ingest.ad.source, "collect_domain", 1, "ADUser", 2, estate.dc.kill
+    )
     result = estate.ingest("ad")
     # Killed after the 2nd user: the rest of the first page arrived, the next page never did.
     assert len(users) == 4 and not estate.dc.running
@@ -364,9 +366,9 @@ def test_nsx_replay_killed_mid_collection(estate: Estate, monkeypatch: pytest.Mo
     # The client tries each request 4 times, waiting 1 s, 2 s and 4 s, before a refused
     # connection becomes a gap; the same tries 100 times faster keep this test short.
     fast_retries = functools.partial(ingest.nsx.NsxTarget, retry_wait=0.01)
-    monkeypatch.setattr(ingest.nsx, "NsxTarget", fast_retries)
+    monkeypatch.setattr(ingest.nsx.source, "NsxTarget", fast_retries)
     segments = _kill_during(
-        monkeypatch, ingest.nsx, "collect_nsx", 2, "NsxSegment", 1, estate.kill_nsx
+        monkeypatch, ingest.nsx.source, "collect_nsx", 2, "NsxSegment", 1, estate.kill_nsx
     )
     result = estate.ingest("nsx")
     assert segments and not estate.nsx_running

@@ -41,7 +41,7 @@ from app.records.contract import SourceIdentity
 from app.snapshot import SnapshotWriter
 from ingest.vcenter.alarms import Counter as PerfCounter
 from ingest.vcenter.alarms import alarm_record
-from ingest.vcenter.collect import Ids
+from ingest.vcenter.ids import Ids
 from ingest.vcenter.options import syslog_route, vcenter_routes
 from tests.conftest import Neo4jInstance
 from tests.conftest import query as _query
@@ -683,7 +683,7 @@ def test_refused_alarm_and_option_reads_become_gaps() -> None:
     def refuse(**_: Any) -> Any:
         raise vim.fault.NoPermission(privilegeId="System.View")
 
-    class Collector:
+    class RefusingPropertyCollector:
         def RetrievePropertiesEx(self, *_: Any) -> Any:
             raise vim.fault.NoPermission(privilegeId="System.Read")
 
@@ -695,7 +695,7 @@ def test_refused_alarm_and_option_reads_become_gaps() -> None:
     view = SimpleNamespace(Destroy=lambda: None)
     content = SimpleNamespace(
         setting=vim.option.OptionManager("VpxSettings"),
-        propertyCollector=Collector(),
+        propertyCollector=RefusingPropertyCollector(),
         viewManager=SimpleNamespace(CreateContainerView=lambda *_: view),
     )
     hosts = {f"{VC}:host-9": ("esx-09", vim.option.OptionManager("optionmanager-9"))}

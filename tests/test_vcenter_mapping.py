@@ -3,7 +3,7 @@
 vcsim silently drops HA admission-control policy, default VM settings and monitoring
 (see shared/notes/vcsim.md) and enforces no permissions, so these cases use RECORDED
 PROPERTY SETS: pyVmomi data objects of the documented shape, fed through the same
-``Collector.record_object`` the live collection uses.
+``InventoryMapper.record_object`` the live collection uses.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pyVmomi import vim
 
 from app.records import Record
 from app.records import vcenter as r
-from ingest.vcenter.collect import Collector
+from ingest.vcenter.inventory import InventoryMapper
 from ingest.vcenter.properties import ObjectProps
 
 VC = "aaaaaaaa-0000-0000-0000-000000000001"
@@ -36,10 +36,10 @@ class Recorder:
         self.gaps.append((what, reason, entity))
 
 
-def _collector() -> tuple[Collector, Recorder]:
+def _collector() -> tuple[InventoryMapper, Recorder]:
     content = SimpleNamespace(about=SimpleNamespace(instanceUuid=VC), customFieldsManager=None)
     out = Recorder()
-    return Collector(content, out.sink, out.gap), out
+    return InventoryMapper(content, out.sink, out.gap), out
 
 
 def _cluster(das: Any, drs: Any | None = None) -> ObjectProps:

@@ -35,8 +35,8 @@ from pyVmomi import pbm, vim
 from app.records import Record
 from app.records import vcenter as r
 from ingest.vcenter import spbm
-from ingest.vcenter.collect import Ids
 from ingest.vcenter.connection import VCenterTarget
+from ingest.vcenter.ids import Ids
 from ingest.vcenter.spbm import (
     association_entities,
     collect_storage_policies,

@@ -21,6 +21,7 @@ from app.cli import (
     permissions,
     report,
     serve,
+    sources,
     tokens,
 )
 
@@ -45,6 +46,7 @@ app.add_typer(ownership.platforms_app, name="platforms")
 app.add_typer(owners.app, name="owners")
 app.add_typer(tokens.app, name="tokens")
 app.command("events")(ownership.events_cmd)
+sources.register_all()
 app.add_typer(collect.collect_app, name="collect")
 app.add_typer(collect.ingest_app, name="ingest")
 app.command("load")(load.load)

@@ -17,7 +17,8 @@ from rich.progress import (
 
 from app.cli.common import err, fail, graph, out
 from app.derive import run_derive
-from app.graph.loader import load_snapshot
+from app.graph import Graph
+from app.graph.loader import LoadReport, load_snapshot
 from app.snapshot import SnapshotError, SnapshotSummary, validate
 
 
@@ -44,41 +45,43 @@ def load(
                 f"{summary.trailer.records} records"
             )
         return
-    reports = []
     with graph() as connected:
         connected.apply_schema()
-        for path, summary in summaries:
-            total = summary.trailer.records
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(f"loading {path.name}", total=total)
-
-                def advance(name: str, rows: int, task: TaskID = task) -> None:
-                    if "-" not in name:  # node batches; relationship batches follow them
-                        bar.advance(task, rows)
-
-                report = load_snapshot(connected, path, summary=summary, progress=advance)
-            reports.append(report)
-            if not as_json:
-                nodes = sum(report.nodes.values())
-                links = sum(report.links.values())
-                out.print(
-                    f"{path}: run {report.sync_run} {report.status}: {nodes} nodes, "
-                    f"{links} relationships, {report.removed} stale removed"
-                )
-                for name, count in report.missing.items():
-                    err.print(
-                        f"  warning: {count} {name} link(s) skipped: target not in the graph"
-                        f" (e.g. {', '.join(report.missing_samples.get(name, [])[:3])})"
-                    )
+        reports = [_load_one(connected, path, s, quiet=as_json) for path, s in summaries]
         derived = run_derive(connected)
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], indent=2))
     else:
         out.print(derived.summary())
+
+
+def _load_one(connected: Graph, path: Path, summary: SnapshotSummary, *, quiet: bool) -> LoadReport:
+    """Load one validated snapshot with a progress bar; print its outcome unless ``quiet``."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"loading {path.name}", total=summary.trailer.records)
+
+        def advance(name: str, rows: int, task: TaskID = task) -> None:
+            if "-" not in name:  # node batches; relationship batches follow them
+                bar.advance(task, rows)
+
+        report = load_snapshot(connected, path, summary=summary, progress=advance)
+    if not quiet:
+        nodes = sum(report.nodes.values())
+        links = sum(report.links.values())
+        out.print(
+            f"{path}: run {report.sync_run} {report.status}: {nodes} nodes, "
+            f"{links} relationships, {report.removed} stale removed"
+        )
+        for name, count in report.missing.items():
+            err.print(
+                f"  warning: {count} {name} link(s) skipped: target not in the graph"
+                f" (e.g. {', '.join(report.missing_samples.get(name, [])[:3])})"
+            )
+    return report

@@ -114,18 +114,71 @@ def load_snapshot(
 ) -> LoadReport:
     """Validate ``path`` and load it as one sync run; return what happened."""
     summary = summary or validate(path)
+    report = _start_run(graph, summary)
+    params = {"source_id": report.source_id, "sync_run": report.sync_run}
+    try:
+        size = graph.settings.batch_size
+        batches = _Batches(graph, params, report, progress, size)
+        for record in iter_records(path):
+            node = node_type(record.kind)
+            batches.add(f"load/nodes/{node.label}", node_row(node, record))
+        batches.flush_all()
+        for record in iter_records(path):
+            for rel_name, row in rel_rows(node_type(record.kind), record):
+                batches.add(f"load/rels/{rel_name}", row)
+        batches.flush_all()
+        if summary.trailer.complete:
+            report.removed = remove_stale(graph, report.source_kind, params)
+            report.status = "complete"
+        else:
+            report.status = "partial"
+    except BaseException as exc:
+        report.status = "failed"
+        _finish(graph, report, error=type(exc).__name__, best_effort=True)
+        raise
+    _finish(graph, report, error=None)
+    return report
+
+
+class _Batches:
+    """UNWIND batches per statement, written when they reach the batch size."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        params: Mapping[str, Any],
+        report: LoadReport,
+        progress: Progress | None,
+        size: int,
+    ) -> None:
+        self.graph, self.params, self.report, self.progress = graph, params, report, progress
+        self.size = size
+        self.buffers: dict[str, list[Mapping[str, Any]]] = {}
+
+    def add(self, name: str, row: Mapping[str, Any]) -> None:
+        """Queue one row for statement ``name``."""
+        buffer = self.buffers.setdefault(name, [])
+        buffer.append(row)
+        if len(buffer) >= self.size:
+            _flush(self.graph, name, buffer, self.params, self.report, self.progress)
+
+    def flush_all(self) -> None:
+        """Write every queued row, statement by statement in first-seen order."""
+        for name, buffer in self.buffers.items():
+            _flush(self.graph, name, buffer, self.params, self.report, self.progress)
+        self.buffers.clear()
+
+
+def _start_run(graph: Graph, summary: SnapshotSummary) -> LoadReport:
+    """Record the ``SyncRun`` (status ``running``) and return its report."""
     source = summary.header.source
     now = datetime.now(UTC)
     report = LoadReport(
         sync_run=_run_id(source.kind, now),
         source_kind=source.kind,
         source_id=source.id,
-        gaps=[
-            f"{g.what}: {g.reason}" + (f" ({g.entity})" if g.entity else "")
-            for g in summary.trailer.gaps
-        ],
+        gaps=[gap.describe() for gap in summary.trailer.gaps],
     )
-    params = {"source_id": source.id, "sync_run": report.sync_run}
     graph.write(
         "sync/start_run",
         {
@@ -137,38 +190,6 @@ def load_snapshot(
             "snapshot_collected_at": summary.header.collected_at.isoformat(),
         },
     )
-    try:
-        size = graph.settings.batch_size
-        buffers: dict[str, list[Mapping[str, Any]]] = {}
-        for record in iter_records(path):
-            node = node_type(record.kind)
-            name = f"load/nodes/{node.label}"
-            buffer = buffers.setdefault(name, [])
-            buffer.append(node_row(node, record))
-            if len(buffer) >= size:
-                _flush(graph, name, buffer, params, report, progress)
-        for name, buffer in buffers.items():
-            _flush(graph, name, buffer, params, report, progress)
-        buffers.clear()
-        for record in iter_records(path):
-            for rel_name, row in rel_rows(node_type(record.kind), record):
-                name = f"load/rels/{rel_name}"
-                buffer = buffers.setdefault(name, [])
-                buffer.append(row)
-                if len(buffer) >= size:
-                    _flush(graph, name, buffer, params, report, progress)
-        for name, buffer in buffers.items():
-            _flush(graph, name, buffer, params, report, progress)
-        if summary.trailer.complete:
-            report.removed = remove_stale(graph, source.kind, params)
-            report.status = "complete"
-        else:
-            report.status = "partial"
-    except BaseException as exc:
-        report.status = "failed"
-        _finish(graph, report, error=type(exc).__name__, best_effort=True)
-        raise
-    _finish(graph, report, error=None)
     return report
 
 

@@ -10,7 +10,7 @@ writes what it streams into a snapshot and loads that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,3 +52,22 @@ class Collector(Protocol):
     def collect(self, sink: Sink, gap: GapSink) -> None: ...
 
     def close(self) -> None: ...
+
+
+class SourceError(RuntimeError):
+    """A source could not be opened: unreachable, credentials refused, TLS verification failed,
+    a CA file unusable, or options that do not fit together. Each source's connection error
+    derives from it; its message is one line for a person and never holds a secret."""
+
+
+class CollectorBase:
+    """What every collector shares: ``with open_x(options) as collector:`` closes it."""
+
+    def close(self) -> None:
+        """Release the connection (nothing to release here)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +18,13 @@ from typing import Any
 from ldap3 import BASE, SUBTREE, Connection
 from ldap3.utils.conv import escape_filter_chars
 
-from app.records import Record
 from app.records import ad as r
+from app.records.contract import GapSink, Sink
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[Record], None]
-GapSink = Callable[[str, str, str | None], None]
+Raw = dict[str, list[bytes]]
+"""An entry's raw attributes."""
 
 PAGE_SIZE = 500
 RANGE_STEP = 1500
@@ -212,7 +212,6 @@ def collect_domain(
     """Collect the domain the connection's DC serves (searching under ``base_dn`` if given,
     else the whole domain); returns its identity."""
     dom = domain_info(conn)
-    search_base = base_dn or dom.dn
     sink(
         r.ADDomain(
             id=dom.id,
@@ -223,12 +222,29 @@ def collect_domain(
             name=dom.dns,
         )
     )
+    search = _Search(conn, dom, base_dn or dom.dn, sink, gap)
+    search.users()
+    search.groups(range_step)
+    search.computers()
+    search.foreign_principals()
+    return dom
 
-    def account_key(raw: dict[str, list[bytes]]) -> str | None:
+
+class _Search:
+    """The paged searches of one domain, each object streamed to the sink as it arrives."""
+
+    def __init__(
+        self, conn: Connection, dom: DomainInfo, base: str, sink: Sink, gap: GapSink
+    ) -> None:
+        self.conn, self.dom, self.base, self.sink, self.gap = conn, dom, base, sink, gap
+
+    def paged(self, search_filter: str, attributes: list[str]) -> Iterator[tuple[str, Raw]]:
+        """Entries under the search base."""
+        return _paged(self.conn, self.base, search_filter, attributes, self.gap)
+
+    def common(self, dn: str, raw: Raw) -> dict[str, Any]:
+        """The fields every principal record has."""
         sam = _text(raw, "sAMAccountName")
-        return f"{dom.netbios}\\{sam}".lower() if sam else None
-
-    def base(dn: str, raw: dict[str, list[bytes]]) -> dict[str, Any]:
         return {
             "id": f"ad:{_guid(raw)}",
             "guid": _guid(raw),
@@ -236,56 +252,65 @@ def collect_domain(
             "dn": dn,
             "dn_key": r.dn_key(dn),
             "name": _text(raw, "name") or dn,
-            "domain": dom.id,
-            "account_key": account_key(raw),
+            "domain": self.dom.id,
+            "account_key": f"{self.dom.netbios}\\{sam}".lower() if sam else None,
         }
 
-    user_filter = "(&(objectCategory=person)(objectClass=user))"
-    for dn, raw in _paged(conn, search_base, user_filter, USER_ATTRS, gap):
-        uac = _int(raw, "userAccountControl") or 0
-        upn = _text(raw, "userPrincipalName")
-        rid = _int(raw, "primaryGroupID")
-        sink(
-            r.ADUser(
-                **base(dn, raw),
-                sam_account_name=_text(raw, "sAMAccountName"),
-                upn=upn,
-                upn_key=upn.lower() if upn else None,
-                display_name=_text(raw, "displayName"),
-                mail=_text(raw, "mail"),
-                enabled=not uac & UAC_DISABLED,
-                when_changed=_time(raw, "whenChanged"),
-                primary_group_sid=f"{dom.sid}-{rid}" if rid else None,
+    def users(self) -> None:
+        """Every person."""
+        user_filter = "(&(objectCategory=person)(objectClass=user))"
+        for dn, raw in self.paged(user_filter, USER_ATTRS):
+            uac = _int(raw, "userAccountControl") or 0
+            upn = _text(raw, "userPrincipalName")
+            rid = _int(raw, "primaryGroupID")
+            self.sink(
+                r.ADUser(
+                    **self.common(dn, raw),
+                    sam_account_name=_text(raw, "sAMAccountName"),
+                    upn=upn,
+                    upn_key=upn.lower() if upn else None,
+                    display_name=_text(raw, "displayName"),
+                    mail=_text(raw, "mail"),
+                    enabled=not uac & UAC_DISABLED,
+                    when_changed=_time(raw, "whenChanged"),
+                    primary_group_sid=f"{self.dom.sid}-{rid}" if rid else None,
+                )
             )
-        )
-    group_attrs = [*GROUP_ATTRS, f"member;range=0-{range_step - 1}"]
-    for dn, raw in _paged(conn, search_base, "(objectClass=group)", group_attrs, gap):
-        group_type = _int(raw, "groupType") or 0
-        members = _members(conn, dn, raw, range_step, gap)
-        managed_by = _text(raw, "managedBy")
-        sink(
-            r.ADGroup(
-                **base(dn, raw),
-                sam_account_name=_text(raw, "sAMAccountName"),
-                description=_text(raw, "description"),
-                scope=_scope(group_type),
-                security=bool(group_type & 0x80000000),
-                when_changed=_time(raw, "whenChanged"),
-                managed_by=r.dn_key(managed_by) if managed_by else None,
-                members=[r.dn_key(m) for m in members],
-                member_count=len(members),
+
+    def groups(self, range_step: int) -> None:
+        """Every group with all its direct members (range retrieval past ``range_step``)."""
+        group_attrs = [*GROUP_ATTRS, f"member;range=0-{range_step - 1}"]
+        for dn, raw in self.paged("(objectClass=group)", group_attrs):
+            group_type = _int(raw, "groupType") or 0
+            members = _members(self.conn, dn, raw, range_step, self.gap)
+            managed_by = _text(raw, "managedBy")
+            self.sink(
+                r.ADGroup(
+                    **self.common(dn, raw),
+                    sam_account_name=_text(raw, "sAMAccountName"),
+                    description=_text(raw, "description"),
+                    scope=_scope(group_type),
+                    security=bool(group_type & 0x80000000),
+                    when_changed=_time(raw, "whenChanged"),
+                    managed_by=r.dn_key(managed_by) if managed_by else None,
+                    members=[r.dn_key(m) for m in members],
+                    member_count=len(members),
+                )
             )
-        )
-    for dn, raw in _paged(conn, search_base, "(objectClass=computer)", COMPUTER_ATTRS, gap):
-        uac = _int(raw, "userAccountControl") or 0
-        sink(
-            r.ADComputer(
-                **base(dn, raw),
-                sam_account_name=_text(raw, "sAMAccountName"),
-                enabled=not uac & UAC_DISABLED,
+
+    def computers(self) -> None:
+        """Every computer account."""
+        for dn, raw in self.paged("(objectClass=computer)", COMPUTER_ATTRS):
+            uac = _int(raw, "userAccountControl") or 0
+            self.sink(
+                r.ADComputer(
+                    **self.common(dn, raw),
+                    sam_account_name=_text(raw, "sAMAccountName"),
+                    enabled=not uac & UAC_DISABLED,
+                )
             )
-        )
-    fsp_filter = "(objectClass=foreignSecurityPrincipal)"
-    for dn, raw in _paged(conn, search_base, fsp_filter, COMMON, gap):
-        sink(r.ADForeignPrincipal(**base(dn, raw)))
-    return dom
+
+    def foreign_principals(self) -> None:
+        """Every foreign security principal (members from trusted domains)."""
+        for dn, raw in self.paged("(objectClass=foreignSecurityPrincipal)", COMMON):
+            self.sink(r.ADForeignPrincipal(**self.common(dn, raw)))

@@ -3,7 +3,6 @@ simple bind by DN, UPN or ``DOMAIN\\name``; one clear line per failure."""
 
 from __future__ import annotations
 
-import logging
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,11 @@ from ldap3.core.exceptions import (
     LDAPStartTLSError,
 )
 
-log = logging.getLogger(__name__)
+from app.records.contract import SourceError
+from ingest.tls import check_ca_file, warn_insecure
 
 
-class ADConnectionError(RuntimeError):
+class ADConnectionError(SourceError):
     """The directory could not be reached, refused the bind or failed TLS verification."""
 
 
@@ -54,11 +54,11 @@ def _server(target: ADTarget) -> Server:
             "refusing to send a password over plain LDAP: use ldaps:// or add --starttls"
         )
     if target.insecure:
-        log.warning("TLS verification of %s is OFF (--insecure)", target.where)
+        warn_insecure(target.where)
         tls = Tls(validate=ssl.CERT_NONE)
     else:
-        if target.ca_file is not None and not target.ca_file.is_file():
-            raise ADConnectionError(f"--ca-file {target.ca_file} does not exist")
+        if target.ca_file is not None:
+            check_ca_file(target.ca_file)
         tls = Tls(
             validate=ssl.CERT_REQUIRED,
             ca_certs_file=str(target.ca_file) if target.ca_file else None,

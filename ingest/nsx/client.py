@@ -1,15 +1,14 @@
 """An NSX manager over HTTPS with httpx: basic auth or a session, cursor paging, retries.
 
-TLS verification is on by default (system CAs or ``ca_file``); ``insecure`` turns it off and
-says so in a warning. Only transient failures are retried (connection errors, timeouts, HTTP
-429/502/503/504), with tenacity; any other failure is an :class:`NsxApiError` phrased for a
-person, never holding the password or the session token.
+TLS verification is on by default (system CAs or ``ca_file``, see :mod:`ingest.tls`);
+``insecure`` turns it off and says so in a warning. Only transient failures are retried
+(connection errors, timeouts, HTTP 429/502/503/504), with tenacity; any other failure is an
+:class:`NsxApiError` phrased for a person, never holding the password or the session token.
 """
 
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,9 @@ from tenacity import (
     wait_exponential,
 )
 
+from app.records.contract import SourceError
+from ingest.tls import client_context
+
 log = logging.getLogger(__name__)
 
 POLICY = "/policy/api/v1"
@@ -32,7 +34,7 @@ TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 XSRF_HEADER = "X-XSRF-TOKEN"
 
 
-class NsxConnectionError(RuntimeError):
+class NsxConnectionError(SourceError):
     """The manager could not be reached, refused the credentials or failed TLS verification."""
 
 
@@ -95,22 +97,6 @@ def check_url(url: str) -> str:
     return url
 
 
-def ssl_context(target: NsxTarget) -> ssl.SSLContext:
-    """Verifying context (system CAs or ``ca_file``), or an unverified one with ``insecure``."""
-    if target.insecure:
-        log.warning("TLS verification of %s is OFF (--insecure)", target.host)
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    if target.ca_file is not None and not target.ca_file.is_file():
-        raise NsxConnectionError(f"--ca-file {target.ca_file} is not a readable file")
-    try:
-        return ssl.create_default_context(cafile=str(target.ca_file) if target.ca_file else None)
-    except (OSError, ssl.SSLError) as exc:
-        raise NsxConnectionError(f"cannot use --ca-file {target.ca_file}: {exc}") from None
-
-
 def _transient(exc: BaseException) -> bool:
     if isinstance(exc, _Transient):
         return True
@@ -126,7 +112,9 @@ class NsxClient:
         self.target = target
         self.where = f"NSX manager {target.host}"
         self._own = client is None
-        self.http = client or httpx.Client(verify=ssl_context(target), timeout=TIMEOUT_S)
+        self.http = client or httpx.Client(
+            verify=client_context(target.host, target.ca_file, target.insecure), timeout=TIMEOUT_S
+        )
         self._xsrf: str | None = None
         self._session = False
 

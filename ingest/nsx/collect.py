@@ -12,19 +12,16 @@ removes nothing. Objects ``marked_for_delete`` are skipped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from app.records import Record
 from app.records import nsx as r
+from app.records.contract import GapSink, Sink
 from ingest.nsx import parse
 from ingest.nsx.client import POLICY, NsxApiError, NsxClient
 
 log = logging.getLogger(__name__)
-
-Sink = Callable[[Record], None]
-GapSink = Callable[[str, str, str | None], None]
 
 VM_INVENTORY = "/infra/realized-state/enforcement-points/default/virtual-machines"
 PROJECTS = "/orgs/default/projects"

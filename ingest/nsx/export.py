@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from app.records import Record
+from app.records.contract import GapSink, Sink
 from ingest.nsx import parse
-from ingest.nsx.collect import GapSink, Sink
 
 CONFIG_ONLY = (
     "a hierarchical export holds configuration only: effective group members and VM tags "

@@ -21,7 +21,8 @@ from typing import Any
 from pyVmomi import vim, vmodl
 
 from app.records import vcenter as r
-from ingest.vcenter.collect import GapSink, Ids, Sink
+from app.records.contract import GapSink, Sink
+from ingest.vcenter.ids import Ids
 from ingest.vcenter.properties import retrieve_objects
 
 log = logging.getLogger(__name__)

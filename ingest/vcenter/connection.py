@@ -11,10 +11,13 @@ from typing import Any
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim
 
+from app.records.contract import SourceError
+from ingest.tls import client_context
+
 log = logging.getLogger(__name__)
 
 
-class VCenterConnectionError(RuntimeError):
+class VCenterConnectionError(SourceError):
     """The vCenter could not be reached, refused the credentials or failed TLS verification."""
 
 
@@ -49,28 +52,22 @@ class VCenterTarget:
             raise VCenterConnectionError(f"bad port in --server {server!r}") from None
         return cls(host, user, password, number, ca_file, insecure)
 
-
-def ssl_context(target: VCenterTarget) -> ssl.SSLContext:
-    """Verifying context (system CAs or ``ca_file``), or an unverified one with ``insecure``."""
-    if target.insecure:
-        log.warning("TLS verification of %s is OFF (--insecure)", target.server)
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    return ssl.create_default_context(cafile=str(target.ca_file) if target.ca_file else None)
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context for every client of this vCenter (see :mod:`ingest.tls`)."""
+        return client_context(self.server, self.ca_file, self.insecure)
 
 
 def connect(target: VCenterTarget, timeout: float = 60.0) -> Any:
     """Log in and return the ``ServiceInstance``; raise :class:`VCenterConnectionError`."""
     where = f"{target.server}:{target.port}"
+    context = target.ssl_context()  # a bad --ca-file is its own error, before any connection
     try:
         return SmartConnect(
             host=target.server,
             port=target.port,
             user=target.user,
             pwd=target.password,
-            sslContext=ssl_context(target),
+            sslContext=context,
             connectionPoolTimeout=timeout,
         )
     except vim.fault.InvalidLogin:

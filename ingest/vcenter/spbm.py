@@ -21,8 +21,9 @@ from pyVmomi import pbm, vim, vmodl
 from pyVmomi.SoapAdapter import SoapStubAdapter
 
 from app.records import vcenter as r
-from ingest.vcenter.collect import GapSink, Ids, Sink
-from ingest.vcenter.connection import VCenterTarget, ssl_context
+from app.records.contract import GapSink, Sink
+from ingest.vcenter.connection import VCenterTarget
+from ingest.vcenter.ids import Ids
 from ingest.vcenter.properties import chunks, retrieve
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def _profile_manager(service_instance: Any, target: VCenterTarget, secrets: list
         raise _SpbmError("the vim connection carries no session cookie to authenticate SPBM")
     secrets.append(morsel.value)
     try:
-        context = ssl_context(target)
+        context = target.ssl_context()
     except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
         raise _SpbmError(f"cannot set up TLS: {exc}") from None
     stub = SoapStubAdapter(

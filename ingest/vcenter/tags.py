@@ -19,8 +19,9 @@ from urllib.parse import quote
 import httpx
 
 from app.records import vcenter as r
-from ingest.vcenter.collect import GapSink, Ids, Sink
-from ingest.vcenter.connection import VCenterTarget, ssl_context
+from app.records.contract import GapSink, Sink
+from ingest.vcenter.connection import VCenterTarget
+from ingest.vcenter.ids import Ids
 from ingest.vcenter.properties import chunks
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ def collect_tags(
     """
     if client is None:
         try:
-            http = httpx.Client(verify=ssl_context(target), timeout=TIMEOUT_S)
+            http = httpx.Client(verify=target.ssl_context(), timeout=TIMEOUT_S)
         except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
             gap("Tag", f"cannot set up TLS for vAPI at {target.server}:{target.port}: {exc}", None)
             return
