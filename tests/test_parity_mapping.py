@@ -284,3 +284,18 @@ def test_map_files(tmp_path: Path) -> None:
     assert pm.prefixes == ("oidc:",)
     assert mapper.match("corp\\ops", True).subject == Subject("Group", "oidc:ops-team")
     assert mapper.match("CORP\\alice", False).subject == Subject("User", "alice@corp.example")
+
+
+def test_docs_print_the_privilege_table() -> None:
+    """docs/targets.md lists every entry of the table, as the table maps it."""
+    from app.parity.privileges import TABLE
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "targets.md").read_text()
+    for privilege, entry in TABLE.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"| `{privilege}` |"))
+        if entry == "none":
+            assert "no analogue" in line
+        elif entry == "implicit":
+            assert "implicit" in line
+        else:
+            assert all(c.text() in line for c in entry), line

@@ -99,6 +99,8 @@ def change_authority(
     """Parity of one source grant over its mapped VMs."""
     match = mapper.match(grant.principal, grant.is_group)
     if match.subject is None:
+        if grant.role_id == NO_ACCESS and match.how == "unmatched":
+            return Verdict("enforced", [match.text(), "no binding names it: it is granted nothing"])
         return Verdict("missing", [match.text()])
     who = f"{match.subject.kind} {match.subject.name}"
     if grant.role_id == NO_ACCESS:
