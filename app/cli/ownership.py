@@ -109,6 +109,7 @@ class Method(StrEnum):
     config_check = "config_check"
     dr_drill = "dr_drill"
     test_alert = "test_alert"
+    target_read = "target-read"
 
 
 class Result(StrEnum):
@@ -190,9 +191,12 @@ def register(decisions_app: typer.Typer) -> None:
     def verify_cmd(
         decision_id: str,
         method: Method = typer.Option(
-            ..., help="config_check, dr_drill, or test_alert (an alert reached the team)."
+            ...,
+            help="config_check, dr_drill, test_alert (an alert reached the team), or "
+            "target-read (the latest `authmap parity` result: enforced passes).",
         ),
-        result: Result = typer.Option(..., help="pass or fail."),
+        result: Result | None = typer.Option(None, help="pass or fail (not for target-read)."),
+        target: str | None = typer.Option(None, help="target-read: the parity target's id."),
         at: datetime | None = typer.Option(
             None, "--at", help="When it was checked (ISO date-time; default: now)."
         ),
@@ -200,13 +204,29 @@ def register(decisions_app: typer.Typer) -> None:
         if_version: int | None = VERSION,
         note: str | None = NOTE,
     ) -> None:
-        """Record that the enforcement was checked (config check, DR drill or test alert)."""
+        """Record that the enforcement was checked (config check, DR drill, test alert or a
+        read of the target by `authmap parity`)."""
+        if method is Method.target_read:
+            from app.parity.lifecycle import verify_from_parity
+
+            _run(
+                lambda g: verify_from_parity(
+                    g,
+                    decision_id,
+                    actor or default_actor(),
+                    target=target,
+                    expected_version=if_version,
+                )
+            )
+            return
+        if result is None:
+            fail("--result pass|fail is required for this method")
         _run(
             lambda g: verify(
                 g,
                 decision_id,
                 actor or default_actor(),
-                method=method.value,
+                method=method.value,  # type: ignore[arg-type]  # target-read returned above
                 result=result.value,
                 verified_at=at,
                 expected_version=if_version,

@@ -19,6 +19,7 @@ from typing import Any
 from app.graph import Graph
 from app.parity.authority import Authorizer, target_only
 from app.parity.judges import JUDGES, Context, Item
+from app.parity.lifecycle import demote_drifted
 from app.parity.mapfile import TargetMap
 from app.parity.model import Status, Verdict
 from app.parity.principals import PrincipalMap, PrincipalMapper
@@ -64,6 +65,8 @@ class ParityReport:
     decisions: list[DecisionParity] = field(default_factory=list)
     target_only: list[dict[str, Any]] = field(default_factory=list)
     vm_mapping: VMMapping = field(default_factory=VMMapping)
+    demoted: list[str] = field(default_factory=list)
+    """Decisions verified by target read that this run found no longer enforced."""
 
     def counts(self) -> dict[str, int]:
         """Decisions per status."""
@@ -190,4 +193,7 @@ def store(graph: Graph, report: ParityReport) -> int:
     }
     graph.write(f"{Q}/store_run", params)
     stats = graph.write_rows(f"{Q}/store_results", rows, params)
+    report.demoted = demote_drifted(
+        graph, {d.decision_id: d.status for d in report.decisions}, report.target.id
+    )
     return int(stats.totals.get("stored", 0))
