@@ -3,7 +3,6 @@ and network-policy-API CRDs: what is created in the cluster is what the records 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,39 +13,24 @@ from kubernetes import client as k8s
 from app.records import Record
 from app.records import kubernetes as r
 from app.records import kubernetes_policy as p
-from ingest.kubernetes import KubeConnectionError, KubernetesCollector, KubeTarget
+from ingest.kubernetes import KubeConnectionError, KubernetesCollector, KubernetesOptions
 from tests.support import kube_scenario as sc
 from tests.support.kube import KubeCluster
-from tests.support.kube_objects import binding, cluster_role, create
-
-REPO = Path(__file__).resolve().parents[1]
-READER_ROLE = REPO / "docs" / "kubernetes-reader.yaml"
 
 Collected = tuple[dict[str, Record], list[tuple[str, str, str | None]]]
 
 
 @pytest.fixture(scope="module")
-def estate(kube_cluster: KubeCluster) -> Iterator[KubeCluster]:
-    """The scenario, created once; the reader ClusterRole of the docs bound to ``reader``, and
-    the same role without NetworkPolicies bound to ``limited``."""
-    reader = yaml.safe_load(READER_ROLE.read_text())
-    limited = cluster_role("kc-limited-reader", [
-        rule for rule in reader["rules"] if "networkpolicies" not in rule["resources"]
-    ])  # fmt: skip
-    with kube_cluster.api_client() as api:
-        for manifest in sc.manifests():
-            create(api, manifest)
-        create(api, reader)
-        create(api, limited)
-        create(api, binding("kc-readers", "authmap-reader", [("Group", "authmap-readers")]))
-        create(api, binding("kc-limited", "kc-limited-reader", [("Group", "authmap-limited")]))
-    yield kube_cluster
+def estate(kube_cluster: KubeCluster) -> KubeCluster:
+    """The scenario in the session's cluster (tests/support/kube_scenario.py)."""
+    sc.populate(kube_cluster)
+    return kube_cluster
 
 
 def collect(kube: KubeCluster, context: str = "admin", **options: Any) -> Collected:
     """Open, collect and close; records by id and the gaps."""
     collector = KubernetesCollector.open(
-        KubeTarget(kubeconfig=kube.kubeconfig, context=context, **options)
+        KubernetesOptions(kubeconfig=kube.kubeconfig, context=context, **options)
     )
     records: dict[str, Record] = {}
     gaps: list[tuple[str, str, str | None]] = []
@@ -74,7 +58,7 @@ def oid(kube: KubeCluster, kind: str, name: str, ns: str | None = None) -> str:
 
 
 def test_identity_is_the_cluster_not_the_token(estate: KubeCluster) -> None:
-    collector = KubernetesCollector.open(KubeTarget(kubeconfig=estate.kubeconfig))
+    collector = KubernetesCollector.open(KubernetesOptions(kubeconfig=estate.kubeconfig))
     try:
         assert collector.identity.kind == "kubernetes"
         assert collector.identity.id == f"k8s:{kube_system_uid(estate)}"
@@ -307,7 +291,7 @@ def test_a_forbidden_kind_is_a_gap_not_a_crash(estate: KubeCluster) -> None:
 @pytest.mark.parametrize("user", ["nobody", "bob"])
 def test_an_account_forbidden_everything_is_refused(estate: KubeCluster, user: str) -> None:
     with pytest.raises(KubeConnectionError) as refused:
-        KubernetesCollector.open(KubeTarget(kubeconfig=estate.kubeconfig, context=user))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=estate.kubeconfig, context=user))
     message = str(refused.value)
     assert "forbidden" in message and "\n" not in message
     assert estate.token(user) not in message
@@ -319,7 +303,7 @@ def test_a_wrong_token_is_refused_without_printing_it(estate: KubeCluster, tmp_p
     doc["users"][0]["user"]["token"] = "wrong-token-0123456789abcdef"
     config.write_text(yaml.safe_dump(doc))
     with pytest.raises(KubeConnectionError) as refused:
-        KubernetesCollector.open(KubeTarget(kubeconfig=config))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=config))
     assert "401" in str(refused.value)
     assert "wrong-token-0123456789abcdef" not in str(refused.value)
 
@@ -327,9 +311,9 @@ def test_a_wrong_token_is_refused_without_printing_it(estate: KubeCluster, tmp_p
 def test_tls_is_verified_unless_insecure(estate: KubeCluster, tmp_path: Path) -> None:
     config = estate.write_kubeconfig(tmp_path / "config", ca=False)
     with pytest.raises(KubeConnectionError) as refused:
-        KubernetesCollector.open(KubeTarget(kubeconfig=config))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=config))
     assert "TLS verification" in str(refused.value) and "--insecure" in str(refused.value)
-    collector = KubernetesCollector.open(KubeTarget(kubeconfig=config, insecure=True))
+    collector = KubernetesCollector.open(KubernetesOptions(kubeconfig=config, insecure=True))
     collector.close()
 
 
@@ -338,13 +322,13 @@ def test_an_unreachable_server_is_one_line(estate: KubeCluster, tmp_path: Path) 
 
     config = estate.write_kubeconfig(tmp_path / "c", server=f"https://127.0.0.1:{free_port()}")
     with pytest.raises(KubeConnectionError) as refused:
-        KubernetesCollector.open(KubeTarget(kubeconfig=config, timeout=5))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=config, timeout=5))
     assert str(refused.value).startswith("cannot reach https://127.0.0.1:")
     assert "\n" not in str(refused.value)
 
 
 def test_a_missing_context_or_file_is_one_line(estate: KubeCluster, tmp_path: Path) -> None:
     with pytest.raises(KubeConnectionError, match="cannot use"):
-        KubernetesCollector.open(KubeTarget(kubeconfig=estate.kubeconfig, context="nope"))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=estate.kubeconfig, context="nope"))
     with pytest.raises(KubeConnectionError, match="cannot use"):
-        KubernetesCollector.open(KubeTarget(kubeconfig=tmp_path / "absent"))
+        KubernetesCollector.open(KubernetesOptions(kubeconfig=tmp_path / "absent"))

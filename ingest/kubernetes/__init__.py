@@ -2,14 +2,21 @@
 ``kubernetes`` client: a kubeconfig and context in, records and gaps out. Knows nothing of
 Neo4j."""
 
-from ingest.kubernetes.client import KubeApiError, KubeClient, KubeConnectionError, KubeTarget
+from ingest.kubernetes.client import (
+    KubeApiError,
+    KubeClient,
+    KubeConnectionError,
+    KubernetesOptions,
+)
 from ingest.kubernetes.collect import KINDS, KubernetesCollector
+from ingest.kubernetes.source import open_kubernetes
 
 __all__ = [
     "KINDS",
     "KubeApiError",
     "KubeClient",
     "KubeConnectionError",
-    "KubeTarget",
     "KubernetesCollector",
+    "KubernetesOptions",
+    "open_kubernetes",
 ]

@@ -23,13 +23,16 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from app.records.contract import SourceError
+from ingest.tls import warn_insecure
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 PAGE_SIZE = 500
 
 
-class KubeConnectionError(RuntimeError):
+class KubeConnectionError(SourceError):
     """The server cannot be used at all: unreachable, TLS failure, bad kubeconfig, 401, or
     forbidden to read the cluster's identity. The message is one line without secrets."""
 
@@ -43,8 +46,8 @@ class KubeApiError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class KubeTarget:
-    """Which kubeconfig and context to use, and how."""
+class KubernetesOptions:
+    """Which cluster to read: a kubeconfig and context (its credentials stay in the file)."""
 
     kubeconfig: Path | None = None
     """``None``: the client's default (``$KUBECONFIG`` or ``~/.kube/config``)."""
@@ -57,7 +60,7 @@ class KubeTarget:
 class KubeClient:
     """An authenticated connection (nothing is requested until the first call)."""
 
-    def __init__(self, target: KubeTarget) -> None:
+    def __init__(self, target: KubernetesOptions) -> None:
         self.target = target
         self._secrets: list[str] = []
         configuration = k8s.Configuration()
@@ -77,7 +80,7 @@ class KubeClient:
         if target.insecure:
             configuration.verify_ssl = False
             warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
-            log.warning("TLS verification is OFF for %s (--insecure)", configuration.host)
+            warn_insecure(str(configuration.host))
         self.server = str(configuration.host).rstrip("/")
         self.context, self.cluster_name = self._context_names(target.context)
         self._api = k8s.ApiClient(configuration)

@@ -18,9 +18,14 @@ from typing import Any
 
 from app.records import Record
 from app.records import kubernetes as r
-from app.records.contract import GapSink, Sink, SourceIdentity
+from app.records.contract import CollectorBase, GapSink, Sink, SourceIdentity
 from ingest.kubernetes import parse, parse_policy, parse_vm
-from ingest.kubernetes.client import KubeApiError, KubeClient, KubeConnectionError, KubeTarget
+from ingest.kubernetes.client import (
+    KubeApiError,
+    KubeClient,
+    KubeConnectionError,
+    KubernetesOptions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +97,7 @@ KINDS: tuple[Kind, ...] = (
 """Every list, in collection order (PVCs before VMs: they give volumes their classes)."""
 
 
-class KubernetesCollector:
+class KubernetesCollector(CollectorBase):
     """An open cluster (implements :class:`app.records.contract.Collector`)."""
 
     def __init__(self, client: KubeClient) -> None:
@@ -106,7 +111,7 @@ class KubernetesCollector:
         self.ids = parse.Ids(self.cluster.id)
 
     @classmethod
-    def open(cls, target: KubeTarget) -> KubernetesCollector:
+    def open(cls, target: KubernetesOptions) -> KubernetesCollector:
         """Load the kubeconfig and read the cluster's identity."""
         client = KubeClient(target)
         try:

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic import DynamicClient
 
 Manifest = dict[str, Any]
@@ -34,6 +35,15 @@ def create(api: k8s.ApiClient, manifest: Manifest) -> Manifest:
     ns = manifest.get("metadata", {}).get("namespace")
     created = _resource(api, manifest).create(body=manifest, namespace=ns)
     return dict(created.to_dict())
+
+
+def ensure(api: k8s.ApiClient, manifest: Manifest) -> None:
+    """Create ``manifest`` unless an object of that name exists already (409)."""
+    try:
+        create(api, manifest)
+    except ApiException as exc:
+        if exc.status != 409:
+            raise
 
 
 def delete(api: k8s.ApiClient, manifest: Manifest) -> None:

@@ -3,16 +3,23 @@ expects to read back. Every name starts with ``kc-`` so other tests' objects do 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from tests.support.kube import KubeCluster
 from tests.support.kube_objects import (
     Manifest,
     binding,
     cluster_role,
+    ensure,
     nad_manifest,
     namespace,
     vm_manifest,
 )
+
+READER_ROLE = Path(__file__).resolve().parents[2] / "docs" / "kubernetes-reader.yaml"
 
 APPS, DB = "kc-apps", "kc-db"
 SERIAL = "VMware-42 2c 6a 2a 5e a9 10 83-39 f3 3b 14 0f ff b4 44"
@@ -211,3 +218,18 @@ def manifests() -> list[Manifest]:
          "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"},
                               "defaultRequest": {"cpu": "250m"}, "max": {"memory": "16Gi"}}]}},
     ]  # fmt: skip
+
+
+def populate(kube: KubeCluster) -> None:
+    """Create the scenario (objects that exist already are kept), the documented reader
+    ClusterRole bound to group ``authmap-readers`` (user ``reader``), and the same role without
+    NetworkPolicies bound to ``authmap-limited`` (user ``limited``)."""
+    reader = yaml.safe_load(READER_ROLE.read_text())
+    limited = cluster_role("kc-limited-reader", [
+        rule for rule in reader["rules"] if "networkpolicies" not in rule["resources"]
+    ])  # fmt: skip
+    with kube.api_client() as api:
+        for manifest in [*manifests(), reader, limited]:
+            ensure(api, manifest)
+        ensure(api, binding("kc-readers", "authmap-reader", [("Group", "authmap-readers")]))
+        ensure(api, binding("kc-limited", "kc-limited-reader", [("Group", "authmap-limited")]))
