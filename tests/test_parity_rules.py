@@ -226,3 +226,20 @@ def test_combine_order() -> None:
     assert combine(parts[:2]).status == "gap"
     assert combine([*parts, Verdict("missing")]).status == "missing"
     assert combine([]).status == "enforced"
+
+
+@pytest.mark.parametrize(
+    ("strategies", "admission", "status"),
+    [
+        (["Always", "RerunOnFailure"], False, "enforced"),
+        (["Always", "Manual"], False, "drifted"),
+        (["Halted", "Manual"], False, "missing"),
+        (["Always"], True, "gap"),
+    ],
+)
+def test_cluster_ha(strategies: list[str], admission: bool, status: str) -> None:
+    from app.parity.recovery import cluster_ha
+
+    vms = [_vm(f"v{i}", run_strategy=s) for i, s in enumerate(strategies)]
+    verdict = cluster_ha(vms, admission)
+    assert verdict.status == status, verdict.explanation

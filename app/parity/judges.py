@@ -19,6 +19,7 @@ from app.parity.model import TargetRef, TargetVM, Verdict
 from app.parity.network import PortGroup, port_group
 from app.parity.placement import map_hosts, vm_host_rule, vm_vm_rule
 from app.parity.principals import PrincipalMapper
+from app.parity.recovery import cluster_ha
 from app.parity.target import Target
 
 Q = "parity"
@@ -164,7 +165,18 @@ def capacity(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     return out
 
 
+def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
+    """Cluster HA: run strategies, admission control."""
+    rows = _rows(ctx, "clusters_ha", items)
+    return {
+        i.id: cluster_ha(i.vms, bool(rows[i.id]["admission_control"]))
+        for i in items
+        if i.id in rows and i.vms
+    }
+
+
 JUDGES: dict[str, Judge] = {
+    "cluster_ha": recovery,
     "vm_affinity": placement,
     "vm_anti_affinity": placement,
     "vm_host": placement,
