@@ -12,6 +12,9 @@ CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE;
 CREATE INDEX event_decision IF NOT EXISTS FOR (n:Event) ON (n.decision_id);
 CREATE INDEX source_key IF NOT EXISTS FOR (n:Source) ON (n.id);
 CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT parity_run_id IF NOT EXISTS FOR (n:ParityRun) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT parity_result_id IF NOT EXISTS FOR (n:ParityResult) REQUIRE n.id IS UNIQUE;
+CREATE INDEX parity_result_decision IF NOT EXISTS FOR (n:ParityResult) ON (n.decision_id, n.latest);
 // Full-text index of names (`/api/search`): every node kind with a name, display_name or
 // principal. Query it with db.index.fulltext.queryNodes('node_names', $query).
 CREATE FULLTEXT INDEX node_names IF NOT EXISTS FOR (n:VCenter|Datacenter|Folder|Cluster|Host|ResourcePool|DatastoreCluster|Datastore|VirtualSwitch|Network|VirtualMachine|ClusterGroup|DrsRule|Privilege|Role|Permission|StoragePolicy|TagCategory|Tag|Alarm|NotificationRoute|ADDomain|ADUser|ADGroup|ADForeignPrincipal|ADComputer|Runbook|NsxProject|NsxTier0|NsxTier1|NsxSegment|NsxService|NsxVirtualMachine|NsxGroup|NsxSecurityPolicy|NsxRule|K8sCluster|K8sNamespace|K8sNode|K8sStorageClass|K8sPriorityClass|K8sPersistentVolumeClaim|K8sNetworkAttachmentDefinition|K8sVirtualMachine|K8sNetworkPolicy|K8sMultiNetworkPolicy|K8sAdminNetworkPolicy|K8sClusterRole|K8sRole|K8sSubject|K8sClusterRoleBinding|K8sRoleBinding|K8sResourceQuota|K8sLimitRange|Team|TargetPlatform) ON EACH [n.name, n.display_name, n.principal];

@@ -5,7 +5,7 @@
 UNWIND $rows AS row
 MATCH (d:Decision {id: row.decision_id})
 MATCH (run:ParityRun {id: $run})
-OPTIONAL MATCH (old:ParityResult {target: $target, latest: true})-[:PARITY_OF]->(d)
+OPTIONAL MATCH (old:ParityResult {decision_id: row.decision_id, latest: true, target: $target})
 SET old.latest = false
 WITH DISTINCT d, run, row
 MERGE (p:ParityResult {id: $run + ':' + row.decision_id})
