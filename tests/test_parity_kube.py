@@ -47,7 +47,7 @@ def estate(
             g.write_chunked("admin/wipe", {})
             g.apply_schema()
             ingest_vcenter(neo4j_instance, sim)
-            ingest_target(g, kube_cluster)
+            ingest_target(neo4j_instance, kube_cluster)
         tmp = tmp_path_factory.mktemp("parity")
         map_file = tmp / "map.yaml"
         map_file.write_text(json.dumps({"hosts": HOST_MAP}))
@@ -335,8 +335,7 @@ def test_verify_by_target_read_and_drift_moves_it_back(
     k8s.RbacAuthorizationV1Api(kube_cluster.api_client()).delete_namespaced_role_binding(
         "operators", PROD
     )
-    with Graph(neo4j_instance.settings()) as g:
-        ingest_target(g, kube_cluster)
+    ingest_target(neo4j_instance, kube_cluster)
     again = _parity(neo4j_instance, estate, "--category", "change_authority", "--format", "json")
     after = _status(json.loads(again.stdout), "Group CORP\\vm-operators holds role VM Operator")
     assert after["status"] == "missing"

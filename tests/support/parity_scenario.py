@@ -13,15 +13,13 @@ decision. ``random_grants`` adds generated principals for the SubjectAccessRevie
 from __future__ import annotations
 
 import random
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from kubernetes import client as k8s
 from pyVim.connect import Disconnect
 from pyVmomi import vim
 
-from app.graph import Graph
+from tests.conftest import Neo4jInstance
 from tests.support import kube_objects as ko
 from tests.support.kube import KubeCluster
 from tests.support.vcsim import VcsimServer
@@ -307,20 +305,7 @@ def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
     rbac.api_client.close()
 
 
-def ingest_target(graph: Graph, kube: KubeCluster) -> None:
-    """Collect the cluster and load it as one sync run (the reader's collector and loader)."""
-    from app.cli.collect import write_snapshot
-    from app.graph.loader import load_snapshot
-    from ingest.kubernetes.client import KubernetesOptions
-    from ingest.kubernetes.collect import KubernetesCollector
-
-    collector = KubernetesCollector.open(KubernetesOptions(kubeconfig=kube.kubeconfig))
-    try:
-        with tempfile.TemporaryDirectory(prefix="authmap-parity-") as tmp:
-            path = write_snapshot(
-                Path(tmp) / "k8s.jsonl.gz", collector.identity, collector.collect, collector.where
-            )
-            graph.apply_schema()
-            load_snapshot(graph, path)
-    finally:
-        collector.close()
+def ingest_target(instance: Neo4jInstance, kube: KubeCluster) -> None:
+    """``authmap ingest kubernetes`` with the cluster's admin kubeconfig."""
+    proc = instance.cli("ingest", "kubernetes", "--kubeconfig", str(kube.kubeconfig))
+    assert proc.returncode == 0, proc.stderr
