@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.graph import Graph
-from tests.conftest import Neo4jInstance, free_port, query
+from tests.conftest import Neo4jInstance, free_port, query, run_cli
 from tests.support import kube_scenario as sc
 from tests.support.kube import KubeCluster
 from tests.support.kube_objects import create, delete, nad_manifest
@@ -56,11 +56,9 @@ def runs(instance: Neo4jInstance) -> list[dict[str, Any]]:
     )
 
 
-def test_collect_writes_a_snapshot_without_the_token(
-    estate: KubeCluster, neo4j_instance: Neo4jInstance, tmp_path: Path
-) -> None:
+def test_collect_writes_a_snapshot_without_the_token(estate: KubeCluster, tmp_path: Path) -> None:
     out = tmp_path / "k8s.jsonl.gz"
-    proc = neo4j_instance.cli(
+    proc = run_cli(
         "collect", "kubernetes", "--kubeconfig", str(estate.kubeconfig), "--out", str(out)
     )
     assert proc.returncode == 0, proc.stderr
@@ -70,8 +68,6 @@ def test_collect_writes_a_snapshot_without_the_token(
     assert '"kind":"K8sVirtualMachine"' in text and "kc-web-1" in text
     for token in estate.tokens.values():
         assert token not in proc.stdout + proc.stderr + text
-    loaded = neo4j_instance.cli("load", str(out))
-    assert loaded.returncode == 0, loaded.stderr
 
 
 def test_ingest_builds_the_graph(
@@ -105,8 +101,9 @@ def test_ingest_builds_the_graph(
         "MATCH (b)-[:GRANTS_TO]->(s:K8sSubject) "
         "RETURN r.name AS role, collect(s.subject_kind + ' ' + s.name) AS subjects",
     )
-    subjects = ["Group CORP\\Ops", "User alice", "ServiceAccount robot"]
-    assert grants == [{"role": "kc-vm-operator", "subjects": subjects}]
+    assert [(g["role"], sorted(g["subjects"])) for g in grants] == [
+        ("kc-vm-operator", ["Group CORP\\Ops", "ServiceAccount robot", "User alice"])
+    ]
     mnp = query(
         neo4j_instance,
         "MATCH (:K8sMultiNetworkPolicy {name: 'kc-vlan-only'})-[:POLICY_FOR]->(n) "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 PAGE_SIZE = 500
+ATTEMPTS = 3
+RETRY_WAIT_S = 0.5
+TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 class KubeConnectionError(SourceError):
@@ -76,7 +80,7 @@ class KubeClient:
             raise KubeConnectionError(f"cannot use {where}: {self._one_line(exc)}") from exc
         self._secrets = [str(v).split()[-1] for v in configuration.api_key.values() if v]
         configuration.debug = False
-        configuration.retries = urllib3.Retry(total=2, connect=1, read=1, backoff_factor=0.2)
+        configuration.retries = urllib3.Retry(total=0)  # retried here, quietly: see _send
         if target.insecure:
             configuration.verify_ssl = False
             warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
@@ -120,19 +124,14 @@ class KubeClient:
     def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
         """GET ``path`` as JSON; :class:`KubeApiError` (with the status) on an HTTP error,
         :class:`KubeConnectionError` when the server cannot be reached or TLS fails."""
-        method, url, headers, body, post = self._api.param_serialize(
+        method, url, headers, _body, _post = self._api.param_serialize(
             "GET",
             path,
             query_params=query or [],
             header_params={"Accept": "application/json"},
             auth_settings=["BearerToken"],
         )
-        try:
-            answer = self._api.call_api(
-                method, url, headers, body, post, _request_timeout=self.target.timeout
-            )
-        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise KubeConnectionError(self._unreachable(exc)) from exc
+        answer = self._send(method, url, headers)
         data = answer.read()
         if answer.status >= 400:
             raise KubeApiError(self._status_message(path, answer.status, data), answer.status)
@@ -143,6 +142,24 @@ class KubeClient:
         if not isinstance(parsed, dict):
             raise KubeApiError(f"GET {path}: the answer is not a JSON object", answer.status)
         return parsed
+
+    def _send(self, method: str, url: str, headers: dict[str, str]) -> Any:
+        """One request, tried up to :data:`ATTEMPTS` times while the server is unreachable or
+        answers 429/502/503/504 (a TLS failure is final)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                answer = self._api.call_api(
+                    method, url, headers, None, None, _request_timeout=self.target.timeout
+                )
+            except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+                message = self._unreachable(exc)
+                if attempt == ATTEMPTS or message.startswith("TLS"):
+                    raise KubeConnectionError(message) from exc
+            else:
+                if answer.status not in TRANSIENT_STATUS or attempt == ATTEMPTS:
+                    return answer
+            time.sleep(RETRY_WAIT_S * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def items(self, path: str) -> Iterator[dict[str, Any]]:
         """Every item of a list, page by page (``limit`` and ``continue``)."""
