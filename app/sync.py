@@ -16,6 +16,13 @@ Public API:
   :class:`~app.snapshot.SnapshotError` before anything is written.
 * :class:`CollectionFailed`, :class:`CollectSummary`, :class:`IngestResult`, :data:`Progress`.
 
+Adding a source: a package ``ingest/<source>/`` with a frozen options dataclass and an
+``open_<source>(options)`` that returns an open collector (subclass
+:class:`~app.records.contract.CollectorBase`, raise a
+:class:`~app.records.contract.SourceError` subclass when it cannot open, use
+:mod:`ingest.tls` for TLS); its record types in ``app/records/``; then one
+``SourceCommand`` in :mod:`app.cli.sources` for ``collect`` and ``ingest``.
+
 ``progress(stage, done)`` is called with ``("collect", records so far)`` every
 :data:`PROGRESS_EVERY` records, ``("load", rows)`` after each batch of nodes loaded and
 ``("derive", 0)`` once before deriving.

@@ -42,7 +42,7 @@ from app.snapshot import SnapshotWriter
 from ingest.vcenter.alarms import Counter as PerfCounter
 from ingest.vcenter.alarms import alarm_record
 from ingest.vcenter.ids import Ids
-from ingest.vcenter.options import syslog_route, vcenter_routes
+from ingest.vcenter.routes import syslog_route, vcenter_routes
 from tests.conftest import Neo4jInstance
 from tests.conftest import query as _query
 from tests.support.ingest import ingest_vcenter
@@ -678,7 +678,7 @@ def test_refused_alarm_and_option_reads_become_gaps() -> None:
     from types import SimpleNamespace
 
     from ingest.vcenter.alarms import collect_alarms
-    from ingest.vcenter.options import collect_routes
+    from ingest.vcenter.routes import collect_routes
 
     def refuse(**_: Any) -> Any:
         raise vim.fault.NoPermission(privilegeId="System.View")

@@ -16,7 +16,7 @@ from ingest.vcenter.alarms import collect_alarms
 from ingest.vcenter.connection import VCenterTarget, connect, disconnect
 from ingest.vcenter.ids import Ids
 from ingest.vcenter.inventory import collect_vcenter
-from ingest.vcenter.options import collect_routes
+from ingest.vcenter.routes import collect_routes
 from ingest.vcenter.spbm import collect_storage_policies
 from ingest.vcenter.tags import collect_tags
 

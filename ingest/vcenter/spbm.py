@@ -22,6 +22,7 @@ from pyVmomi.SoapAdapter import SoapStubAdapter
 
 from app.records import vcenter as r
 from app.records.contract import GapSink, Sink
+from ingest.tls import TlsError
 from ingest.vcenter.connection import VCenterTarget
 from ingest.vcenter.ids import Ids
 from ingest.vcenter.properties import chunks, retrieve
@@ -99,7 +100,7 @@ def _profile_manager(service_instance: Any, target: VCenterTarget, secrets: list
     secrets.append(morsel.value)
     try:
         context = target.ssl_context()
-    except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
+    except (OSError, ValueError, TlsError) as exc:  # e.g. an unreadable --ca-file
         raise _SpbmError(f"cannot set up TLS: {exc}") from None
     stub = SoapStubAdapter(
         host=target.server,

@@ -20,6 +20,7 @@ import httpx
 
 from app.records import vcenter as r
 from app.records.contract import GapSink, Sink
+from ingest.tls import TlsError
 from ingest.vcenter.connection import VCenterTarget
 from ingest.vcenter.ids import Ids
 from ingest.vcenter.properties import chunks
@@ -203,7 +204,7 @@ def collect_tags(
     if client is None:
         try:
             http = httpx.Client(verify=target.ssl_context(), timeout=TIMEOUT_S)
-        except (OSError, ValueError) as exc:  # e.g. an unreadable --ca-file
+        except (OSError, ValueError, TlsError) as exc:  # e.g. an unreadable --ca-file
             gap("Tag", f"cannot set up TLS for vAPI at {target.server}:{target.port}: {exc}", None)
             return
     else:
