@@ -261,7 +261,11 @@ def test_sar_oracle_for_generated_principals(
                     "subresource": c.subresource,
                     "name": name if c.named else "",
                 }
-                body = {"spec": {"groups": [group], "resourceAttributes": attrs}}
+                body = {
+                    "apiVersion": "authorization.k8s.io/v1",
+                    "kind": "SubjectAccessReview",
+                    "spec": {"groups": [group], "resourceAttributes": attrs},
+                }
                 answers.append(bool(authz.create_subject_access_review(body).status.allowed))  # type: ignore[arg-type, union-attr]
         expected = "enforced" if all(answers) else "drifted" if any(answers) else "missing"
         assert d["status"] == expected, (d["summary"], d["explanation"], answers)

@@ -97,6 +97,12 @@ def change_authority(
     source: str,
 ) -> Verdict:
     """Parity of one source grant over its mapped VMs."""
+    role = translate(grant.privileges)
+    purpose = [p for p in grant.privileges if not p.startswith("System.")]
+    if grant.role_id != NO_ACCESS and (
+        not role.checks or (purpose and not translate(purpose).checks)
+    ):  # every vSphere role holds System.*: a role is judged on what it adds
+        return Verdict("gap", [f"role {grant.role} has no privilege the target can check"])
     match = mapper.match(grant.principal, grant.is_group)
     if match.subject is None:
         if grant.role_id == NO_ACCESS and match.how == "unmatched":
@@ -119,7 +125,6 @@ def change_authority(
             "enforced",
             [match.text(), f"the target denies {who} every VM-control request on {len(vms)} VM(s)"],
         )
-    role = translate(grant.privileges)
     lines = [match.text()]
     if role.no_analogue:
         lines.append(
@@ -180,6 +185,16 @@ def _sar_subject(kind: str, name: str, namespace: str | None) -> Subject | None:
     return None
 
 
+def _platform_own(b: Binding, name: str, namespace: str | None) -> bool:
+    """The platform's own identities: ``system:`` subjects and bindings, ``kube-*`` service
+    accounts."""
+    return (
+        name.startswith("system:")
+        or b.name.startswith("system:")
+        or (namespace or "").startswith("kube-")
+    )
+
+
 def target_only(
     bindings: Iterable[Binding],
     principals: Iterable[tuple[str, bool]],
@@ -202,7 +217,7 @@ def target_only(
             continue
         for kind, name, namespace in b.subjects:
             subject = _sar_subject(kind, name, namespace)
-            if subject is None or name.startswith("system:") or subject in known:
+            if subject is None or subject in known or _platform_own(b, name, namespace):
                 continue
             confirmed = [
                 c for c in controls if authorizer.review(subject, b.namespace or "", c, None)[0]
