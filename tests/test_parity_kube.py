@@ -248,7 +248,8 @@ def test_sar_oracle_for_generated_principals(
     for d in generated:
         i = int(d["summary"].split("gen-role-")[1].split(" ")[0])
         group, privileges, _ = random_grants()[i]
-        checks = translate(privileges).checks
+        # vSphere adds System.Anonymous, System.View and System.Read to every role
+        checks = translate([*privileges, "System.Anonymous", "System.View", "System.Read"]).checks
         answers = []
         for vm in d["vms"]["mapped"]:
             ns, name = vm.split("/")
