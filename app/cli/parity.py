@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from app.cli.common import EXIT_FINDINGS, fail, graph, out
 from app.decisions import CATEGORIES
+
+if TYPE_CHECKING:
+    from app.parity.engine import ParityOptions, ParityReport
 
 
 class Format(StrEnum):
@@ -67,26 +71,11 @@ def parity(
     """Compare every active decision with the target. Exit 0: nothing at a --fail-on status;
     1: something is; 2: an error."""
     from app.parity import formats
-    from app.parity.engine import ParityOptions, prepare, run_parity, store
-    from app.parity.mapfile import MapFileError, load_principal_map, load_target_map
+    from app.parity.engine import prepare, run_parity, store
     from app.parity.sar import AuthorizerError, KubeAuthorizer, kube_api_client
     from app.parity.target import TargetError
 
-    unknown = sorted(set(category) - set(CATEGORIES))
-    if unknown:
-        fail(f"unknown category {unknown[0]!r} (one of {', '.join(CATEGORIES)})")
-    try:
-        options = ParityOptions(
-            target, tuple(category), load_target_map(map_file), load_principal_map(principal_map)
-        )
-    except MapFileError as exc:
-        fail(str(exc))
-    wants_authority = not category or "change_authority" in category
-    if wants_authority and kubeconfig is None:
-        fail(
-            "change-authority parity asks the target's own authorizer: give --kubeconfig FILE "
-            "(or choose other --category)"
-        )
+    options = _options(target, category, map_file, principal_map, kubeconfig)
     with graph() as connected:
         try:
             chosen = prepare(connected, options)
@@ -101,6 +90,14 @@ def parity(
         if not no_store:
             store(connected, report)
     failing = frozenset(f.value for f in fail_on)
+    _render(report, output, failing)
+    if formats.findings(report, failing):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _render(report: ParityReport, output: Format, failing: frozenset[str]) -> None:
+    from app.parity import formats
+
     if output is Format.table:
         table = Table("decision", "category", "status", "summary")
         for d in report.decisions:
@@ -118,5 +115,31 @@ def parity(
     else:
         render = formats.to_json if output is Format.json else formats.to_markdown
         typer.echo(render(report), nl=False)
-    if formats.findings(report, failing):
-        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _options(
+    target: str | None,
+    category: list[str],
+    map_file: Path | None,
+    principal_map: Path | None,
+    kubeconfig: Path | None,
+) -> ParityOptions:
+    from app.parity.engine import ParityOptions
+    from app.parity.mapfile import MapFileError, load_principal_map, load_target_map
+
+    unknown = sorted(set(category) - set(CATEGORIES))
+    if unknown:
+        fail(f"unknown category {unknown[0]!r} (one of {', '.join(CATEGORIES)})")
+    try:
+        options = ParityOptions(
+            target, tuple(category), load_target_map(map_file), load_principal_map(principal_map)
+        )
+    except MapFileError as exc:
+        fail(str(exc))
+    wants_authority = not category or "change_authority" in category
+    if wants_authority and kubeconfig is None:
+        fail(
+            "change-authority parity asks the target's own authorizer: give --kubeconfig FILE "
+            "(or choose other --category)"
+        )
+    return options
