@@ -17,6 +17,10 @@ from tests.support import kube_scenario as sc
 from tests.support.kube import KubeCluster
 from tests.support.kube_objects import create, delete, nad_manifest
 
+# The first ingest of a session also creates the whole Neo4j schema and derives over the graph;
+# on a loaded 2-core machine that alone took over 300 s (plus fixture setup): a higher ceiling.
+pytestmark = pytest.mark.timeout(1500)
+
 
 @pytest.fixture(scope="module")
 def estate(kube_cluster: KubeCluster) -> KubeCluster:
