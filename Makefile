@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AUTHMAP := $(BIN)/authmap
 
-.PHONY: demo test install system frontend lint typecheck pytest clean
+.PHONY: demo test install system frontend kube lint typecheck pytest clean
 
 # The viewer (frontend/): npm ci only when the lock changed, esbuild only when a source did.
 NPM_CACHE ?= $(HOME)/.cache/authmap/npm
@@ -34,13 +34,18 @@ install: $(STAMP)
 system:
 	scripts/bootstrap.sh java maven go samba node
 
+# kube-apiserver + etcd + CRDs for the Kubernetes target tests, cached in ~/.cache/authmap/kube/
+# (cold: ~12 min on 2 cores; afterwards a no-op). tests/support/kube.py would build it too.
+kube: system install
+	PYTHON=$(BIN)/python tools/kube/build.sh >/dev/null
+
 lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install system frontend
+pytest: install system frontend kube
 	scripts/bootstrap.sh chromium
 	$(BIN)/pytest -q
 

@@ -198,7 +198,7 @@ def verify(
     decision_id: str,
     actor: str,
     *,
-    method: Literal["config_check", "dr_drill", "test_alert"],
+    method: Literal["config_check", "dr_drill", "test_alert", "target-read"],
     result: Literal["pass", "fail"],
     verified_at: datetime | None = None,
     expected_version: int | None = None,

@@ -8,13 +8,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from neo4j import GraphDatabase
 
 from app.config import Settings
 from app.graph import Graph
+
+if TYPE_CHECKING:
+    from tests.support.kube import KubeCluster
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,3 +106,13 @@ def graph(neo4j_instance: Neo4jInstance) -> Iterator[Graph]:
         connected.write_chunked("admin/wipe", {})
         connected.apply_schema()
         yield connected
+
+
+@pytest.fixture(scope="session")
+def kube_cluster() -> Iterator[KubeCluster]:
+    """A real kube-apiserver + etcd with the CRDs for the whole session (tests/support/kube.py;
+    the binaries are built once into ~/.cache/authmap/kube/)."""
+    from tests.support.kube import KubeCluster, ensure_kube  # it imports this module
+
+    with KubeCluster(ensure_kube()) as cluster:
+        yield cluster

@@ -17,6 +17,7 @@ from app.cli import (
     load,
     neo4j,
     owners_file,
+    parity,
     permissions,
     report,
     serve,
@@ -53,6 +54,7 @@ app.command("load")(load.load)
 app.command("serve")(serve.serve)
 app.command("derive")(db.derive)
 app.command("audit")(audit.audit)
+app.command("parity")(parity.parity)
 app.command("report")(report.report)
 app.command("effective")(permissions.effective)
 app.command("who-can")(permissions.who_can)

@@ -44,6 +44,7 @@ class Method(StrEnum):
     config_check = "config_check"
     dr_drill = "dr_drill"
     test_alert = "test_alert"
+    target_read = "target-read"
 
 
 class Result(StrEnum):
@@ -133,9 +134,12 @@ def enforce_cmd(
 def verify_cmd(
     decision: str = DECISION,
     method: Method = typer.Option(
-        ..., help="config_check, dr_drill, or test_alert (an alert reached the team)."
+        ...,
+        help="config_check, dr_drill, test_alert (an alert reached the team), or "
+        "target-read (the latest `authmap parity` result: enforced passes).",
     ),
-    result: Result = typer.Option(..., help="pass or fail."),
+    result: Result | None = typer.Option(None, help="pass or fail (not for target-read)."),
+    target: str | None = typer.Option(None, help="target-read: the parity target's id."),
     at: datetime | None = typer.Option(
         None, "--at", help="When it was checked (ISO date-time; default: now)."
     ),
@@ -143,16 +147,30 @@ def verify_cmd(
     if_version: int | None = VERSION,
     note: str | None = NOTE,
 ) -> None:
-    """Record that the enforcement was checked (config check, DR drill or test alert)."""
+    """Record that the enforcement was checked (config check, DR drill, test alert or a
+    read of the target by `authmap parity`)."""
     who = actor or default_actor()
+    if method is Method.target_read:
+        from app.parity.lifecycle import verify_from_parity
+
+        _run(
+            decision,
+            lambda g, d: verify_from_parity(
+                g, d, who, target=target, expected_version=if_version
+            ),
+        )
+        return
+    if result is None:
+        fail("--result pass|fail is required for this method")
+    checked = result
     _run(
         decision,
         lambda g, d: verify(
             g,
             d,
             who,
-            method=method.value,
-            result=result.value,
+            method=method.value,  # type: ignore[arg-type]  # target-read returned above
+            result=checked.value,
             verified_at=at,
             expected_version=if_version,
             note=note,

@@ -20,6 +20,7 @@ from app.cli.common import fail
 
 if TYPE_CHECKING:
     from ingest.ad import ADOptions
+    from ingest.kubernetes import KubernetesOptions
     from ingest.nsx import NsxOptions
     from ingest.runbooks import RunbookOptions
     from ingest.vcenter import VCenterOptions
@@ -156,6 +157,25 @@ def nsx_options(
     )
 
 
+# -- Kubernetes (a migration target) ---------------------------------------------------------
+def kubernetes_options(
+    kubeconfig: Path = typer.Option(
+        ...,
+        "--kubeconfig",
+        help="The kubeconfig to use (its token or certificate is never printed).",
+    ),
+    context: str | None = typer.Option(
+        None, "--context", help="The kubeconfig context (default: its current-context)."
+    ),
+    insecure: bool = INSECURE,
+    page_size: int = typer.Option(500, "--page-size", min=1, help="Objects per list page."),
+) -> "KubernetesOptions":
+    """The Kubernetes options."""
+    from ingest.kubernetes import KubernetesOptions
+
+    return KubernetesOptions(kubeconfig, context, insecure, page_size)
+
+
 SOURCES = (
     SourceCommand(
         "vcenter",
@@ -188,6 +208,15 @@ SOURCES = (
         "into a snapshot.",
         ingest_help="Collect NSX and load it into the graph (one sync run), then derive the "
         "network dependency map and the network-authority decisions.",
+    ),
+    SourceCommand(
+        "kubernetes",
+        kubernetes_options,
+        "ingest.kubernetes.source:open_kubernetes",
+        collect_help="Collect a Kubernetes/KubeVirt cluster (a migration target: VMs, NADs, "
+        "network policies, RBAC, quotas, classes) into a snapshot file.",
+        ingest_help="Collect a Kubernetes/KubeVirt cluster and load it into the graph (one sync "
+        "run), for `authmap parity`.",
     ),
 )
 """Every source, in the order ``--help`` lists them."""

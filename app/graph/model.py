@@ -257,6 +257,14 @@ looking up any vSphere entity by name or managed object id (``authmap who-can``)
 SHARED_KEY_LABELS: tuple[str, ...] = (VSPHERE, AD_PRINCIPAL, NSX_OBJECT)
 """Labels shared by several node types whose ``id`` is still unique (relationship targets)."""
 
+from app.graph.model_kubernetes import (  # noqa: E402 - it needs NodeType and Rel from here
+    KUBERNETES_NODE_TYPES,
+    KUBERNETES_SHARED_KEY_LABELS,
+)
+
+NODE_TYPES += KUBERNETES_NODE_TYPES
+SHARED_KEY_LABELS += KUBERNETES_SHARED_KEY_LABELS
+
 BY_KIND: dict[str, NodeType] = {node.label: node for node in NODE_TYPES}
 
 

@@ -4,7 +4,7 @@ Each record class has a ``kind`` (a ``Literal`` naming it) and a stable ``id`` d
 source's own identity. Records know nothing of Neo4j; ``app.graph.model`` binds them to labels.
 """
 
-from app.records import ad, nsx, runbooks, vcenter
+from app.records import ad, kubernetes, kubernetes_policy, nsx, runbooks, vcenter
 from app.records.base import RECORD_TYPES, Record, record_type
 from app.records.vcenter import Datacenter, Folder, VCenter, VirtualMachine
 
@@ -16,6 +16,8 @@ __all__ = [
     "VCenter",
     "VirtualMachine",
     "ad",
+    "kubernetes",
+    "kubernetes_policy",
     "nsx",
     "record_type",
     "runbooks",

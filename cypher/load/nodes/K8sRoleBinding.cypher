@@ -1,0 +1,15 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Load K8sRoleBinding nodes. Parameters: $rows (list of maps with id and the properties), $source_id, $sync_run.
+UNWIND $rows AS row
+MERGE (n:K8sRoleBinding {id: row.id})
+SET n:Source:TargetObject:K8sObject,
+    n.name = row.name,
+    n.uid = row.uid,
+    n.labels = row.labels,
+    n.role_kind = row.role_kind,
+    n.role_name = row.role_name,
+    n.subjects = row.subjects,
+    n.namespace = row.namespace,
+    n.source_id = $source_id,
+    n.sync_run = $sync_run
+RETURN count(n) AS written;
