@@ -75,7 +75,8 @@ def _status(report: dict[str, Any], summary: str) -> dict[str, Any]:
     parts = summary.split(" & ")
     found = [d for d in report["decisions"] if all(p in d["summary"] for p in parts)]
     assert len(found) == 1, (summary, [d["summary"] for d in found])
-    return found[0]
+    only: dict[str, Any] = found[0]
+    return only
 
 
 def test_vm_mapping(report: dict[str, Any]) -> None:

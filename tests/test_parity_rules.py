@@ -3,6 +3,8 @@ The same rules run against the real kube-apiserver in tests/test_parity_kube.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.parity.capacity import MB, Allocation, Quota, pool_allocation, vm_allocation
@@ -30,8 +32,8 @@ def _term(anti: bool, required: bool, app: str, key: str = HOST) -> PodAffinityT
     )
 
 
-def _vm(name: str, app: str = "db", ns: str = "prod", **kw: object) -> TargetVM:
-    return TargetVM(id=name, namespace=ns, name=name, labels={"app": app}, **kw)  # type: ignore[arg-type]
+def _vm(name: str, app: str = "db", ns: str = "prod", **kw: Any) -> TargetVM:
+    return TargetVM(id=name, namespace=ns, name=name, labels={"app": app}, **kw)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +133,7 @@ def _node_aff(required: bool, names: list[str], op: str = "In") -> NodeAffinityT
         ({}, True, False, "missing"),
     ],
 )
-def test_vm_host_rule(kw: dict[str, object], must: bool, anti: bool, status: str) -> None:
+def test_vm_host_rule(kw: dict[str, Any], must: bool, anti: bool, status: str) -> None:
     members = [_vm("a", **kw), _vm("b", **kw)]
     verdict = vm_host_rule(members, NODES, frozenset({"node-1", "node-2"}), must=must, anti=anti)
     assert verdict.status == status, verdict.explanation
@@ -173,7 +175,7 @@ GiB = 1024 * MB
     ],
 )
 def test_vm_allocation(
-    alloc: Allocation, kw: dict[str, int], mhz: float | None, status: str
+    alloc: Allocation, kw: dict[str, Any], mhz: float | None, status: str
 ) -> None:
     verdict = vm_allocation(alloc, _vm("a", **kw), mhz)
     assert verdict.status == status, verdict.explanation

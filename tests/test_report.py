@@ -17,19 +17,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import ViewportSize, sync_playwright
 
 from app.graph import Graph
 from demo.load import steps
 from tests.conftest import REPO, Neo4jInstance, query
 from tests.support.service import serve
-from tests.test_viewer import CHROMIUM, CHROMIUM_ARGS
+from tests.support.viewer import CHROMIUM, CHROMIUM_ARGS
 
 OWNED = ["accepted", "enforced", "verified"]
 TOP = 25
 VOID = {"meta", "br", "link", "img", "input", "hr"}
 # A4 minus 14 mm margins at 96 dpi: the area a printed page gives the report.
-A4_CONTENT = {"width": 688, "height": 1017}
+A4_CONTENT: ViewportSize = {"width": 688, "height": 1017}
 
 
 class Node:

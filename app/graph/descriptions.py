@@ -4,6 +4,7 @@ property has none: describe new ones here (or give the node type a ``description
 
 from __future__ import annotations
 
+from app.graph.descriptions_kubernetes import K8S_PROPERTY_DOCS
 from app.graph.model import NODE_TYPES, NodeType
 
 PROPERTY_DOCS: dict[str, str] = {
@@ -184,7 +185,10 @@ def label_description(node: NodeType) -> str:
 
 def property_description(node: NodeType, prop: str) -> str:
     """What ``prop`` holds on ``node`` (empty when undescribed)."""
-    return PROPERTY_DOCS.get(f"{node.label}.{prop}") or PROPERTY_DOCS.get(prop, "")
+    own = PROPERTY_DOCS.get(f"{node.label}.{prop}") or PROPERTY_DOCS.get(prop)
+    if node.label.startswith("K8s"):
+        return K8S_PROPERTY_DOCS.get(prop) or own or ""
+    return own or ""
 
 
 def undescribed() -> list[str]:

@@ -255,11 +255,18 @@ def _bridge(vlan: int) -> dict[str, Any]:
 def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
     """The migrated counterpart (see the module docstring)."""
     api = kube.api_client()
-    core, rbac = k8s.CoreV1Api(api), k8s.RbacAuthorizationV1Api(api)
+    rbac = k8s.RbacAuthorizationV1Api(api)
     for ns in (PROD, DEV):
         ko.create(api, ko.namespace(ns))
     for node in NODES:
-        core.create_node({"metadata": {"name": node, "labels": {"kubernetes.io/hostname": node}}})
+        ko.create(
+            api,
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": node, "labels": {"kubernetes.io/hostname": node}},
+            },
+        )
     for vlan in (120, 130, 140, 150):
         ko.create(api, ko.nad_manifest(f"vlan{vlan}", PROD, _bridge(vlan)))
     ab = [NODES[0], NODES[1]]
@@ -276,8 +283,14 @@ def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
     ]  # fmt: skip
     for vm in vms:
         ko.create(api, vm)
-    core.create_namespaced_resource_quota(
-        PROD, {"metadata": {"name": "compute"}, "spec": {"hard": {"limits.memory": "16Gi"}}}
+    ko.create(
+        api,
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "compute", "namespace": PROD},
+            "spec": {"hard": {"limits.memory": "16Gi"}},
+        },
     )
     roles = {
         "parity-vm-operator": [
@@ -290,15 +303,16 @@ def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
     }  # fmt: skip
     for name, rules in roles.items():
         ko.create(api, ko.cluster_role(name, rules))
-    for name, role, subjects, ns in (
+    bindings: tuple[tuple[str, str, list[tuple[str, str]], str | None], ...] = (
         ("operators", "parity-vm-operator", [("Group", "vm-operators"), ("ServiceAccount", "gitops/argocd")], PROD),
         ("viewers", "parity-vm-getter", [("Group", "vm-viewers")], PROD),
         ("db-admins", "parity-pod-reader", [("Group", "db-admins")], PROD),
         ("parity-platform-admins", "cluster-admin", [("Group", "platform-admins")], None),
-    ):  # fmt: skip
-        ko.create(api, ko.binding(name, role, subjects, ns=ns))
-    for group, rules in random_bindings():
-        ko.create(api, ko.cluster_role(f"parity-{group}", [GENERATED_RULES[i] for i in rules]))
+    )  # fmt: skip
+    for name, role, subjects, scope in bindings:
+        ko.create(api, ko.binding(name, role, subjects, ns=scope))
+    for group, picks in random_bindings():
+        ko.create(api, ko.cluster_role(f"parity-{group}", [GENERATED_RULES[i] for i in picks]))
         ko.create(
             api, ko.binding(f"parity-{group}", f"parity-{group}", [("Group", group)], ns=PROD)
         )
