@@ -155,9 +155,7 @@ def verify_cmd(
 
         _run(
             decision,
-            lambda g, d: verify_from_parity(
-                g, d, who, target=target, expected_version=if_version
-            ),
+            lambda g, d: verify_from_parity(g, d, who, target=target, expected_version=if_version),
         )
         return
     if result is None:

@@ -40,9 +40,7 @@ def _bind(host: str, port: int) -> socket.socket:
                 fail(f"cannot listen on {host} port {candidate}: {exc.strerror}")
             continue
         if candidate != port:
-            err.print(
-                f"port {port} on {host} is in use by another program: using port {candidate}"
-            )
+            err.print(f"port {port} on {host} is in use by another program: using port {candidate}")
         sock.listen(2048)
         return sock
     fail(f"ports {port}-{candidate} on {host} are all in use: pass a free --port")
