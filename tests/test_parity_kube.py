@@ -160,7 +160,7 @@ def test_target_only_authority(report: dict[str, Any]) -> None:
     mine = {
         (f["subject"], f["binding"], f["role"], f["scope"])
         for f in report["target_only"]
-        if "platform-admins" in f["subject"] or "argocd" in f["subject"]
+        if f["subject"] in {"Group platform-admins", "ServiceAccount gitops/argocd"}
     }
     assert mine == {
         (

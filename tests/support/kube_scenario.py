@@ -168,7 +168,7 @@ def _rbac() -> list[Manifest]:
                 ns=APPS),
         binding("kc-nad-users", "kc-nad-user", [("Group", "CORP\\Ops")], ns=APPS,
                 role_kind="Role"),
-        binding("kc-admins", "cluster-admin", [("Group", "platform-admins")]),
+        binding("kc-admins", "cluster-admin", [("Group", "kc-cluster-admins")]),
     ]  # fmt: skip
 
 
