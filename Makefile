@@ -47,7 +47,7 @@ typecheck: install
 
 pytest: install system frontend kube
 	scripts/bootstrap.sh chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=30
 
 test: system frontend install lint typecheck pytest
 
