@@ -80,9 +80,9 @@ def test_unpropagated_storage_entry_stays_on_its_path(cluster: AccessConfig) -> 
 
 
 def test_privilege_separated_token_gets_the_intersection(cluster: AccessConfig) -> None:
-    # rule 5: the audit token has PVEAuditor on /, but its user has no entry anywhere
+    # rule 5: the audit token and its user both have PVEAuditor on /
     assert cluster.tokens == {"svc-authmap@pve!audit": True}
-    assert privileges(cluster, "svc-authmap@pve!audit", "/vms/101") == frozenset()
+    assert privileges(cluster, "svc-authmap@pve!audit", "/vms/101") == cluster.roles["PVEAuditor"]
     assert privileges(cluster, "svc-authmap@pve!nosuch", "/") == frozenset()
 
 
