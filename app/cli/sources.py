@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ingest.ad import ADOptions
     from ingest.kubernetes import KubernetesOptions
     from ingest.nsx import NsxOptions
+    from ingest.proxmox import ProxmoxOptions
     from ingest.runbooks import RunbookOptions
     from ingest.vcenter import VCenterOptions
 
@@ -176,6 +177,43 @@ def kubernetes_options(
     return KubernetesOptions(kubeconfig, context, insecure, page_size)
 
 
+# -- Proxmox VE (a migration target) ---------------------------------------------------------
+def proxmox_options(
+    server: str = typer.Option(..., "--server", help="https://HOST[:PORT] (port 8006 by default)."),
+    token_id: str | None = typer.Option(
+        None, "--token-id", metavar="USER@REALM!NAME", help="Log in with this API token."
+    ),
+    token_secret_env: str | None = typer.Option(
+        None,
+        "--token-secret-env",
+        metavar="VAR",
+        help="Read the API token's secret from this environment variable (else prompted).",
+    ),
+    user: str | None = typer.Option(
+        None, "--user", help="Log in with a user and password instead, e.g. auditor@pve."
+    ),
+    password_env: str | None = PASSWORD_ENV,
+    ca_file: Path | None = CA_FILE,
+    insecure: bool = INSECURE,
+) -> "ProxmoxOptions":
+    """The Proxmox VE options."""
+    from ingest.proxmox import ProxmoxOptions
+
+    if bool(token_id) == bool(user):
+        fail("give either --token-id (with --token-secret-env) or --user (with --password-env)")
+    if token_id:
+        secret = (
+            password(token_secret_env)
+            if token_secret_env
+            else str(typer.prompt("Token secret", hide_input=True))
+        )
+        return ProxmoxOptions(server, token_id=token_id, token_secret=secret, ca_file=ca_file,
+                              insecure=insecure)  # fmt: skip
+    return ProxmoxOptions(
+        server, user=user, password=password(password_env), ca_file=ca_file, insecure=insecure
+    )
+
+
 SOURCES = (
     SourceCommand(
         "vcenter",
@@ -217,6 +255,14 @@ SOURCES = (
         "network policies, RBAC, quotas, classes) into a snapshot file.",
         ingest_help="Collect a Kubernetes/KubeVirt cluster and load it into the graph (one sync "
         "run), for `authmap parity`.",
+    ),
+    SourceCommand(
+        "proxmox",
+        proxmox_options,
+        "ingest.proxmox.source:open_proxmox",
+        collect_help="Collect a Proxmox VE cluster (a migration target: guests, pools, storage, "
+        "users, ACLs, HA, firewall, SDN) into a snapshot file.",
+        ingest_help="Collect a Proxmox VE cluster and load it into the graph (one sync run).",
     ),
 )
 """Every source, in the order ``--help`` lists them."""

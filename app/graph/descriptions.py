@@ -5,6 +5,7 @@ property has none: describe new ones here (or give the node type a ``description
 from __future__ import annotations
 
 from app.graph.descriptions_kubernetes import K8S_PROPERTY_DOCS
+from app.graph.descriptions_proxmox import PVE_PROPERTY_DOCS
 from app.graph.model import NODE_TYPES, NodeType
 
 PROPERTY_DOCS: dict[str, str] = {
@@ -188,6 +189,13 @@ def property_description(node: NodeType, prop: str) -> str:
     own = PROPERTY_DOCS.get(f"{node.label}.{prop}") or PROPERTY_DOCS.get(prop)
     if node.label.startswith("K8s"):
         return K8S_PROPERTY_DOCS.get(prop) or own or ""
+    if node.label.startswith("Pve"):
+        return (
+            PVE_PROPERTY_DOCS.get(f"{node.label}.{prop}")
+            or PVE_PROPERTY_DOCS.get(prop)
+            or own
+            or ""
+        )
     return own or ""
 
 

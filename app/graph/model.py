@@ -261,9 +261,13 @@ from app.graph.model_kubernetes import (  # noqa: E402 - it needs NodeType and R
     KUBERNETES_NODE_TYPES,
     KUBERNETES_SHARED_KEY_LABELS,
 )
+from app.graph.model_proxmox import (  # noqa: E402 - it needs NodeType and Rel from here
+    PROXMOX_NODE_TYPES,
+    PROXMOX_SHARED_KEY_LABELS,
+)
 
-NODE_TYPES += KUBERNETES_NODE_TYPES
-SHARED_KEY_LABELS += KUBERNETES_SHARED_KEY_LABELS
+NODE_TYPES += KUBERNETES_NODE_TYPES + PROXMOX_NODE_TYPES
+SHARED_KEY_LABELS += KUBERNETES_SHARED_KEY_LABELS + PROXMOX_SHARED_KEY_LABELS
 
 BY_KIND: dict[str, NodeType] = {node.label: node for node in NODE_TYPES}
 

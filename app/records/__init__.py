@@ -4,7 +4,16 @@ Each record class has a ``kind`` (a ``Literal`` naming it) and a stable ``id`` d
 source's own identity. Records know nothing of Neo4j; ``app.graph.model`` binds them to labels.
 """
 
-from app.records import ad, kubernetes, kubernetes_policy, nsx, runbooks, vcenter
+from app.records import (
+    ad,
+    kubernetes,
+    kubernetes_policy,
+    nsx,
+    proxmox,
+    proxmox_policy,
+    runbooks,
+    vcenter,
+)
 from app.records.base import RECORD_TYPES, Record, record_type
 from app.records.vcenter import Datacenter, Folder, VCenter, VirtualMachine
 
@@ -19,6 +28,8 @@ __all__ = [
     "kubernetes",
     "kubernetes_policy",
     "nsx",
+    "proxmox",
+    "proxmox_policy",
     "record_type",
     "runbooks",
     "vcenter",

@@ -130,6 +130,8 @@ class PveReplay:
             return fault, {"data": None, "message": "internal error"}, ""
         if method != "GET":
             return 501, {"data": None, "message": f"Method '{method} {path}' not implemented"}, ""
+        if path == "/access/permissions":
+            return 200, {"data": self._permissions(principal)}, ""
         endpoints = load(self.version)["endpoints"]
         template = endpoint_for(path, endpoints)
         if template is None or path not in self.documents:
@@ -139,6 +141,11 @@ class PveReplay:
         if denied:
             return 403, {"data": None, "message": f"Permission check failed ({denied})"}, ""
         return 200, {"data": _filtered(path, self.documents[path], can)}, ""
+
+    def _permissions(self, principal: str) -> dict[str, dict[str, int]]:
+        """``GET /access/permissions?path=/`` as PVE answers it for the caller: its privileges
+        on ``/`` (1: propagated)."""
+        return {"/": {priv: 1 for priv in sorted(privileges(self.access(), principal, "/"))}}
 
     def _ticket(self, body: bytes) -> tuple[int, Any, str]:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}

@@ -1,0 +1,7 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Remove up to $limit PveHaGroup nodes of $source_id not seen by $sync_run.
+MATCH (n:PveHaGroup {source_id: $source_id})
+WHERE n.sync_run <> $sync_run
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted;

@@ -1,0 +1,11 @@
+// GENERATED from app/graph/model.py by `authmap dev codegen`: do not edit.
+// Load PveGroup nodes. Parameters: $rows (list of maps with id and the properties), $source_id, $sync_run.
+UNWIND $rows AS row
+MERGE (n:PveGroup {id: row.id})
+SET n:Source:TargetObject:PveObject,
+    n.name = row.name,
+    n.comment = row.comment,
+    n.members = row.members,
+    n.source_id = $source_id,
+    n.sync_run = $sync_run
+RETURN count(n) AS written;
