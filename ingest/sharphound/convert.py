@@ -6,10 +6,12 @@ LDAP collection of one domain reach the same nodes. An object without it (older 
 is keyed by its object identifier (``ad:<SID>``) and cannot meet an LDAP node. Well-known SIDs
 SharpHound prefixes with the domain (``CORP.EXAMPLE.TEST-S-1-5-32-544``) keep the prefix in the
 id and lose it in ``sid``. Members are SIDs in SharpHound and DN keys in the records: each
-member is looked up among the collected objects; a member from another domain becomes a
-foreign security principal (as AD stores it: ``CN=<SID>,CN=ForeignSecurityPrincipals,...``), so
-does a well-known SID that no collected group carries (``S-1-5-11``); a member of the same
-domain that the collection lacks is reported once per file as a gap.
+member is looked up among the collected objects; a member from another domain, or a well-known
+SID no collected group carries (``S-1-5-11``), is named as AD stores it, by its foreign security
+principal's DN (``CN=<SID>,CN=ForeignSecurityPrincipals,<domain>``): SharpHound does not write
+foreign security principals as objects, so that link lands on the node an LDAP collection made
+and is reported as skipped without one. A member of the same domain that the collection lacks
+is reported once per file as a gap.
 """
 
 from __future__ import annotations
@@ -180,8 +182,7 @@ class Converter:
                 base["account_key"] = f"{dom.netbios}\\{base['sam_account_name']}".lower()
             yield r.ADComputer(**base, enabled=enabled)
         else:
-            members, foreign = self._members(item, base["domain"], missing)
-            yield from foreign
+            members = self._members(item, base["domain"], missing)
             yield r.ADGroup(
                 **base,
                 description=props.get("description"),
@@ -191,11 +192,10 @@ class Converter:
 
     def _members(
         self, item: dict[str, Any], domain_id: str | None, missing: list[str]
-    ) -> tuple[list[str], list[Record]]:
-        """The DN keys of a group's members, and foreign principals for other domains'."""
+    ) -> list[str]:
+        """The DN keys of a group's members (foreign and well-known ones as AD names them)."""
         dom = next((d for d in self.domains.values() if d.id == domain_id), None)
         keys: list[str] = []
-        foreign: list[Record] = []
         for member in item.get("Members") or []:
             identifier = (
                 str(member.get("ObjectIdentifier") or "") if isinstance(member, dict) else ""
@@ -207,19 +207,5 @@ class Converter:
             if dom is None or not sid.upper().startswith("S-1-") or sid.startswith(f"{dom.sid}-"):
                 missing.append(identifier)
                 continue
-            dn = f"CN={sid},CN=ForeignSecurityPrincipals,{dom.dn}"
-            key = r.dn_key(dn)
-            self.dn_of[identifier.upper()] = key
-            keys.append(key)
-            foreign.append(
-                r.ADForeignPrincipal(
-                    id=f"ad:{dom.sid}:{sid}",
-                    guid="",
-                    sid=sid,
-                    dn=dn,
-                    dn_key=key,
-                    name=sid,
-                    domain=dom.id,
-                )
-            )
-        return keys, foreign
+            keys.append(r.dn_key(f"CN={sid},CN=ForeignSecurityPrincipals,{dom.dn}"))
+        return keys
