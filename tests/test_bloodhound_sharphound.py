@@ -30,7 +30,7 @@ from tests.support.ingest import ingest_ad
 from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
 from tests.support.sharphound_samba import SambaToSharpHound
 
-ADDRESS = "127.0.0.57"
+ADDRESS = "127.0.0.46"
 FIXTURES = REPO / "tests" / "fixtures" / "bloodhound"
 
 
@@ -139,16 +139,6 @@ def test_loaded_after_ldap_the_same_nodes_are_reached(
     assert query(neo4j_instance, counts) == before
     runs = query(neo4j_instance, "MATCH (r:SyncRun) RETURN r.source_id AS id ORDER BY id")
     assert [r["id"] for r in runs] == ["forest:corp.example.test", "sharphound:corp.example.test"]
-    # The principal resolution works from SharpHound data alone too.
-    query(neo4j_instance, "MATCH (n) DETACH DELETE n")
-    proc = run_cli("ingest", "sharphound", str(collection), env=neo4j_instance.env)
-    assert proc.returncode == 0, proc.stderr
-    rows = query(
-        neo4j_instance,
-        "MATCH (u:ADUser {account_key: $k}) RETURN u.sid AS sid",
-        k=f"{dc.netbios_domain}\\administrator".lower(),
-    )
-    assert rows == [{"sid": f"{dc.domain_sid}-500"}]
 
 
 @pytest.mark.parametrize("version", ["v5", "v6"])

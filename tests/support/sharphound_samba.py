@@ -75,7 +75,8 @@ class SambaToSharpHound:
         conn.search(
             f"CN=Partitions,{config}", f"(nCName={base_dn})", SUBTREE, attributes=["nETBIOSName"]
         )
-        self.netbios = str(self._first(conn)["attributes"]["nETBIOSName"])
+        netbios = self._first(conn)["attributes"]["nETBIOSName"]
+        self.netbios = str(netbios[0] if isinstance(netbios, list) else netbios)
         self.sid_of: dict[str, tuple[str, str]] = {}  # DN (lower) -> (identifier, type)
 
     @staticmethod
