@@ -13,6 +13,7 @@ from app.cli import (
     db,
     decisions,
     dev,
+    export,
     lifecycle,
     load,
     neo4j,
@@ -58,6 +59,7 @@ app.command("parity")(parity.parity)
 app.command("report")(report.report)
 app.command("effective")(permissions.effective)
 app.command("who-can")(permissions.who_can)
+app.add_typer(export.app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ingest.nsx import NsxOptions
     from ingest.proxmox import ProxmoxOptions
     from ingest.runbooks import RunbookOptions
+    from ingest.sharphound import SharpHoundOptions
     from ingest.vcenter import VCenterOptions
 
 PASSWORD_ENV = typer.Option(
@@ -214,6 +215,18 @@ def proxmox_options(
     )
 
 
+# -- SharpHound (Active Directory from a BloodHound collection) -------------------------------
+def sharphound_options(
+    path: Path = typer.Argument(
+        ..., help="A SharpHound CE collection: its .zip, or a directory of its .json files."
+    ),
+) -> "SharpHoundOptions":
+    """The SharpHound options."""
+    from ingest.sharphound import SharpHoundOptions
+
+    return SharpHoundOptions(path)
+
+
 SOURCES = (
     SourceCommand(
         "vcenter",
@@ -229,6 +242,15 @@ SOURCES = (
         collect_help="Collect Active Directory users, groups and memberships into a snapshot file.",
         ingest_help="Collect Active Directory and load it into the graph (one sync run), then "
         "resolve the vCenter permissions' principals against it.",
+    ),
+    SourceCommand(
+        "sharphound",
+        sharphound_options,
+        "ingest.sharphound.source:open_sharphound",
+        collect_help="Read a SharpHound CE collection (users, groups, computers, domains) into "
+        "an AD snapshot file.",
+        ingest_help="Read a SharpHound CE collection and load it as Active Directory (one sync "
+        "run), then resolve the vCenter permissions' principals against it.",
     ),
     SourceCommand(
         "runbooks",
