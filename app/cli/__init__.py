@@ -16,6 +16,7 @@ from app.cli import (
     lifecycle,
     load,
     neo4j,
+    network,
     owners_file,
     parity,
     permissions,
@@ -58,6 +59,7 @@ app.command("parity")(parity.parity)
 app.command("report")(report.report)
 app.command("effective")(permissions.effective)
 app.command("who-can")(permissions.who_can)
+app.command("can-reach")(network.can_reach)
 
 
 def _version(value: bool) -> None:
