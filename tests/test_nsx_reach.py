@@ -322,5 +322,8 @@ def test_can_reach_on_the_replayed_live_manager(
     allowed = _cli(neo4j_instance, "--from", "web-01", "--to", "app-01", "--port", "8444/tcp")
     assert (allowed["verdict"], allowed["rule"]["name"]) == ("allow", "allow-web-to-app")
     icmp = _cli(neo4j_instance, "--from", "web-01", "--to", "web-02", "--port", "icmp")
-    assert (icmp["verdict"], icmp["rule"]["name"]) == ("reject", "web-icmp-block")
+    # allow-mgmt-ssh (Infrastructure) names raw source IPs and VM guest IPs are not collected:
+    # it may match first, and it would ALLOW, so the REJECT below cannot be told for sure.
+    assert (icmp["verdict"], icmp["rule"]["name"]) == ("unknown", "web-icmp-block")
+    assert any("allow-mgmt-ssh" in n for n in icmp["notes"])
     assert any("gateway policies are north-south" in n for n in icmp["notes"])
