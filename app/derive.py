@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.graph import Graph
+from app.network.derive import NSX_STEPS
 
 DECISIONS = "derive/decisions"
 LINKS = "derive/links"
@@ -60,6 +61,9 @@ def run_derive(graph: Graph) -> DeriveReport:
     references = graph.write("derive/runbook_references")
     report.runbook_references = int(references[0]["references"] or 0) if references else 0
     for name in graph.library.names(NSX):
+        step = NSX_STEPS.get(name.rsplit("/", 1)[-1])
+        if step is not None:  # a Python derivation the next file reads (app/network)
+            report.nsx.update(step(graph, report.run))
         result = graph.write(name, {"run": report.run})
         first = next(iter(result[0].values()), 0) if result else 0
         report.nsx[name.rsplit("/", 1)[-1]] = int(first or 0)

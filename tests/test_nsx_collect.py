@@ -242,7 +242,11 @@ def test_export_gives_the_same_configuration_as_the_live_walk(tmp_path: Path) ->
     gaps: list[tuple[Any, ...]] = []
     collect_export(EXPORTS, source, from_file.append, lambda *g: gaps.append(g))
     expected = {
-        rec.id: (rec.model_copy(update={"members": []}) if isinstance(rec, r.NsxGroup) else rec)
+        rec.id: (
+            rec.model_copy(update={"members": [], "members_from_nsx": False})
+            if isinstance(rec, r.NsxGroup)
+            else rec
+        )
         for rec in live
         if not isinstance(rec, r.NsxVirtualMachine)
     }

@@ -225,6 +225,7 @@ GOVERNS = {
 }  # old-mgmt-rule is disabled: it governs nothing
 DERIVED = (
     {(f"vm:{vm}", "SAME_AS", f"vc:{vm}") for vm in UUIDS}
+    | {(G[g], "HAS_MEMBER", f"vc:{vm}") for g, vms in MEMBERS.items() for vm in vms}
     | {(R[x], "GOVERNS", f"vc:{vm}") for x, vms in GOVERNS.items() for vm in vms}
     | {
         (G["mgmt-ips"], "MAY_REACH", G["all-prod"]),
@@ -391,6 +392,14 @@ def test_stale_removal_after_complete_runs_only(
     assert [row["status"] for row in runs] == ["complete", "partial", "complete"]
 
 
+MEMBERSHIP = ("members_from_nsx", "membership_status", "membership_source")
+
+
+def _config(values: dict[str, Any]) -> dict[str, Any]:
+    """A node's properties without where its membership came from (live: NSX; export: none)."""
+    return {k: v for k, v in values.items() if k not in MEMBERSHIP}
+
+
 def test_export_loads_the_same_configuration_as_live(
     graph: Graph, neo4j_instance: Neo4jInstance, tmp_path: Path
 ) -> None:
@@ -400,7 +409,7 @@ def test_export_loads_the_same_configuration_as_live(
         live_report = ingest(graph, nsx_snapshot(nsx, tmp_path / "live.jsonl"))
         live_nodes = {n for n in nodes(db) if n[0] not in config}
         live_rels = {x for x in rels(db) if x[1] in {t for _, t, _ in EXPECTED_RELS} - {"CONTAINS"}}
-        live_props = {k: v for k, v in props(db).items() if not k.startswith("vm:")}
+        live_props = {k: _config(v) for k, v in props(db).items() if not k.startswith("vm:")}
         graph.write_chunked("admin/wipe", {})
         graph.apply_schema()
         report = ingest(graph, export_snapshot(nsx, tmp_path / "file.jsonl"))
@@ -408,8 +417,8 @@ def test_export_loads_the_same_configuration_as_live(
     assert report.status == "partial"  # no effective membership in an export
     assert report.gaps[0].startswith("NsxVirtualMachine: a hierarchical export holds configuration")
     assert nodes(db) == live_nodes
-    assert {x for x in rels(db) if x[1] != "MAY_REACH" and x[1] != "GOVERNS"} == live_rels
-    assert props(db) == live_props
+    assert {x for x in rels(db) if x[1] not in ("MAY_REACH", "GOVERNS", "HAS_MEMBER")} == live_rels
+    assert {k: _config(v) for k, v in props(db).items()} == live_props
     # Without members the rules govern no VM, but the group-to-group map stands.
     assert {x for x in rels(db) if x[1] == "MAY_REACH"} == {
         x for x in DERIVED if x[1] == "MAY_REACH"

@@ -17,6 +17,7 @@ from app.cli import (
     lifecycle,
     load,
     neo4j,
+    network,
     owners_file,
     parity,
     permissions,
@@ -60,6 +61,7 @@ app.command("report")(report.report)
 app.command("effective")(permissions.effective)
 app.command("who-can")(permissions.who_can)
 app.add_typer(export.app, name="export")
+app.command("can-reach")(network.can_reach)
 
 
 def _version(value: bool) -> None:

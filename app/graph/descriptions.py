@@ -151,6 +151,7 @@ PROPERTY_DOCS: dict[str, str] = {
     "criteria": "The group's membership expression in words.",
     "expression": "The membership expression (JSON).",
     "ip_addresses": "IP addresses in the group.",
+    "members_from_nsx": "Whether the members are NSX's effective membership (live collection).",
     "policy_type": "distributed or gateway.",
     "category": "Policy category (Emergency, Infrastructure, Environment, Application).",
     "sequence_number": "Order within its category or policy.",

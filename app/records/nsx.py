@@ -102,6 +102,9 @@ class NsxGroup(NsxPolicyObject):
     """Objects named by its ``PathExpression`` terms (groups, segments...), at any depth."""
     members: list[str] = Field(default_factory=list)
     """Effective VM members (``NsxVirtualMachine`` ids), as NSX computes them."""
+    members_from_nsx: bool = False
+    """Whether ``members`` is NSX's effective membership (a live collection that read it);
+    otherwise (exports) membership is evaluated from ``expression`` at derive time."""
 
 
 class NsxSecurityPolicy(NsxPolicyObject):

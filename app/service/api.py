@@ -22,6 +22,7 @@ from app.service import (
     decisions_routes,
     errors,
     graph_routes,
+    network_routes,
     permissions_routes,
 )
 from app.service.auth import Viewer
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     _install_service_routes(api)
     permissions_routes.install(api)
+    network_routes.install(api)
     for router in (
         auth.router,
         graph_routes.router,

@@ -84,7 +84,8 @@ class _Walk:
                 for rule in self.items(rules, "NsxRule", str(obj["path"])):
                     sink(parse.rule(rule, ids, str(obj["path"])))
 
-    def members(self, group: str, obj: dict[str, Any]) -> list[str]:
+    def members(self, group: str, obj: dict[str, Any]) -> list[str] | None:
+        """NSX's effective VM members (``None`` when they could not be read: a gap)."""
         found: list[str] = []
         try:
             for vm in self.client.items(f"{POLICY}{group}/members/virtual-machines"):
@@ -94,6 +95,7 @@ class _Walk:
                     found.append(record.id)
         except NsxApiError as exc:
             self.gap("NsxGroup members", self.client.scrub(str(exc)), str(obj["path"]))
+            return None
         return found
 
     def inventory(self) -> None:

@@ -227,8 +227,11 @@ def criteria(expressions: Iterable[Any]) -> str:
     return " ".join(words)
 
 
-def group(obj: dict[str, Any], ids: Ids, members: Iterable[str] = ()) -> r.NsxGroup:
-    """A ``Group`` with its expression and the ids of its effective VM members."""
+def group(
+    obj: dict[str, Any], ids: Ids, members: Iterable[str] | None = None
+) -> r.NsxGroup:
+    """A ``Group`` with its expression and the ids of its effective VM members (``None``:
+    NSX's effective membership was not read, as in exports)."""
     expression = [e for e in obj.get("expression") or [] if isinstance(e, dict)]
     terms = list(_walk(expression))
     return r.NsxGroup(
@@ -248,7 +251,8 @@ def group(obj: dict[str, Any], ids: Ids, members: Iterable[str] = ()) -> r.NsxGr
             (p for e in terms if e.get("resource_type") == "PathExpression" for p in e["paths"]),
             ids,
         ),
-        members=sorted(set(members)),
+        members=sorted(set(members or ())),
+        members_from_nsx=members is not None,
     )
 
 

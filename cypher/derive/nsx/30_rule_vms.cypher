@@ -1,5 +1,6 @@
 // The vCenter VMs whose traffic each enabled NSX rule decides: (:NsxRule)-[:GOVERNS]->(:VirtualMachine).
-//   * the members of its source and destination groups (NSX's effective membership);
+//   * the members of its source and destination groups (HAS_MEMBER: NSX's effective
+//     membership from a live collection, else evaluated from the expression, app/network);
 //   * a rule with no group on either side (ANY, raw IPs) governs the members of its applied-to
 //     groups: the rule's own scope, else its policy's scope;
 //   * with no scope either, a distributed-firewall rule governs every VM of that NSX manager,
@@ -14,11 +15,11 @@ WITH r, p, sides, CASE WHEN size(ruleScope) > 0 THEN ruleScope ELSE policyScope 
 WITH r, CASE
        WHEN size(sides) > 0 THEN COLLECT {
          UNWIND sides AS g
-         MATCH (g)-[:CONTAINS]->(:NsxVirtualMachine)-[:SAME_AS]->(vm:VirtualMachine)
+         MATCH (g)-[:HAS_MEMBER]->(vm:VirtualMachine)
          RETURN DISTINCT vm }
        WHEN size(scope) > 0 THEN COLLECT {
          UNWIND scope AS x
-         MATCH (x:NsxGroup)-[:CONTAINS]->(:NsxVirtualMachine)-[:SAME_AS]->(vm:VirtualMachine)
+         MATCH (x:NsxGroup)-[:HAS_MEMBER]->(vm:VirtualMachine)
          RETURN DISTINCT vm }
        WHEN p.policy_type = 'distributed' THEN COLLECT {
          MATCH (:NsxVirtualMachine {source_id: r.source_id})-[:SAME_AS]->(vm:VirtualMachine)

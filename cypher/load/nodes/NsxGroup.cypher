@@ -13,6 +13,7 @@ SET n:Source:NsxObject,
     n.criteria = row.criteria,
     n.expression = row.expression,
     n.ip_addresses = row.ip_addresses,
+    n.members_from_nsx = row.members_from_nsx,
     n.source_id = $source_id,
     n.sync_run = $sync_run
 RETURN count(n) AS written;
