@@ -22,6 +22,7 @@ from app.service import (
     decisions_routes,
     errors,
     graph_routes,
+    parity_routes,
     permissions_routes,
 )
 from app.service.auth import Viewer
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         audits_routes.router,
         audits_routes.readiness_router,
         console.router,
+        parity_routes.router,
     ):
         api.include_router(router)
     _install_static(api)
