@@ -12,12 +12,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from app import lifecycle as ownership
 from app.decisions import CATEGORIES
 from app.graph import Graph
+from app.neighbourhood import elements_subgraph
 from app.parity import stored
 from app.parity.model import Status
 from app.parity.stored import ParityPage, TargetOnlyPage, VmMappingPage
 from app.parity.target import TargetError
 from app.service.auth import Viewer
 from app.service.errors import error_responses
+from app.service.graph_routes import GraphOut, graph_out
 
 router = APIRouter(prefix="/api", tags=["parity"])
 
@@ -110,3 +112,18 @@ def decision_parity(
     except ownership.NotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     return stored.history(graph, decision_id, limit=limit, offset=offset)
+
+
+@router.get(
+    "/decisions/{decision_id}/parity/graph", response_model=GraphOut, responses=error_responses(404)
+)
+def decision_parity_graph(request: Request, decision_id: str, _: Viewer) -> GraphOut:
+    """The decision, its latest parity result on each target (``PARITY_OF``) and the target
+    objects each names as evidence (``TARGET_EVIDENCE``): what the viewer's "Target objects"
+    draws. 404 for an unknown decision."""
+    nodes, relationships = _graph(request).read_elements(
+        "parity/decision_graph", 0, {"decision_id": decision_id}
+    )
+    if not nodes:
+        raise HTTPException(404, f"no decision {decision_id!r}")
+    return graph_out(elements_subgraph(nodes, relationships))

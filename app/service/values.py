@@ -24,10 +24,13 @@ def kind_of(labels: list[str] | frozenset[str]) -> str:
 
 
 def name_of(props: Mapping[str, Any]) -> str | None:
-    """The name a viewer shows: name, display name, principal, summary, else None."""
+    """The name a viewer shows: name, display name, principal, summary (a parity result:
+    ``parity: <status>``), else None."""
     for key in ("name", "display_name", "principal", "summary"):
         if isinstance(props.get(key), str):
             return str(props[key])
+    if isinstance(props.get("status"), str) and isinstance(props.get("run"), str):
+        return f"parity: {props['status']}"  # a ParityResult
     return None
 
 
