@@ -171,7 +171,7 @@ def _parity(lst: ReportList | None) -> list[str]:
             ["decision", "status", "verified by", "parity", "target", "at"],
             [
                 [
-                    _decision(r),
+                    f"{_text(r['name'])}<br><code>{escape(str(r['id']))}</code>",
                     _text(r["status"]),
                     _text(r["verified_by"]),
                     f"<span class='parity' data-parity='{_text(r['parity'] or 'none')}'>"
@@ -188,8 +188,8 @@ def _parity(lst: ReportList | None) -> list[str]:
 def _details(report: Report, viewer: str | None) -> list[str]:
     """One entry per decision the page names, with everything known about it."""
     seen: dict[str, dict[str, object]] = {}
-    for lst in (report.vacuums, report.gaps, report.parity):
-        for row in lst.rows[: lst.shown] if lst is not None else []:
+    for lst in (report.vacuums, report.gaps):
+        for row in lst.rows[: lst.shown]:
             seen.setdefault(str(row["id"]), row)
     base = viewer.rstrip("/") + "/" if viewer else None
     items = []
