@@ -10,7 +10,9 @@ from typing import Any
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-SHARED_LABELS = frozenset({"Source", "VSphereEntity", "ADPrincipal", "NsxObject"})
+SHARED_LABELS = frozenset(
+    {"Source", "VSphereEntity", "ADPrincipal", "NsxObject", "TargetObject", "K8sObject"}
+)
 """Labels several node kinds carry; a node's kind is its other label."""
 
 HIDDEN_PROPERTIES = {"ApiToken": frozenset({"hash"})}
