@@ -171,6 +171,7 @@ def test_readiness_and_report_show_parity(
         s["id"]: (s["status"], s["at"]) for s in stored
     }
     assert rows[SQL_APART]["target"] == judged["target"]["name"]
+    assert {r["status"] for r in body["parity"] if r["verified_by"]} == {"verified"}
     assert body["parity"][0]["status"] == "verified"  # contradicted ones come first
     assert body["parity_summary"]["contradicted"] >= 1
     assert body["parity_summary"]["read"] == len(judged["decisions"])

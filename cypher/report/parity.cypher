@@ -14,7 +14,7 @@ OPTIONAL CALL (d) {
   RETURN v ORDER BY v.at DESC LIMIT 1
 }
 WITH d, p, r, coalesce(d.ownership_status, 'unowned') AS s,
-     CASE WHEN d.ownership_status <> 'verified' THEN null
+     CASE WHEN coalesce(d.ownership_status, 'unowned') <> 'verified' THEN null
           WHEN v.method = 'target-read' THEN 'target-read' ELSE 'person' END AS verified_by
 WITH d, p, r, s, verified_by,
      CASE WHEN s = 'verified' AND p.status IN ['drifted', 'missing'] THEN 0
