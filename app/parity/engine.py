@@ -190,6 +190,7 @@ def store(graph: Graph, report: ParityReport) -> int:
         "target_name": report.target.name,
         "counts_json": json.dumps(report.counts(), sort_keys=True),
         "target_only_json": json.dumps(report.target_only),
+        "vm_mapping_json": json.dumps(report.vm_mapping.to_dict()),
     }
     graph.write(f"{Q}/store_run", params)
     stats = graph.write_rows(f"{Q}/store_results", rows, params)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from app.report.charts import category_chart, pct, timeline_chart, workstream_chart
 from app.report.export import csv_name
-from app.report.markdown import cut_note
+from app.report.markdown import cut_note, parity_lead
 from app.report.model import Report, ReportList
 
 STYLE = """
@@ -159,6 +159,32 @@ def _lists(report: Report) -> list[str]:
     ]
 
 
+def _parity(lst: ReportList | None) -> list[str]:
+    """Per decision: who verified it and what the latest target read found."""
+    if lst is None:
+        return []
+    return [
+        f"<h2 id='{lst.key}'>{escape(lst.title)}</h2>",
+        f"<p>{escape(parity_lead(lst))}</p>",
+        _cut(lst),
+        _table(
+            ["decision", "status", "verified by", "parity", "target", "at"],
+            [
+                [
+                    f"{_text(r['name'])}<br><code>{escape(str(r['id']))}</code>",
+                    _text(r["status"]),
+                    _text(r["verified_by"]),
+                    f"<span class='parity' data-parity='{_text(r['parity'] or 'none')}'>"
+                    f"{_text(r['parity'] or 'not read')}</span>",
+                    _text(r["target"]),
+                    _text(r["parity_at"]),
+                ]
+                for r in lst.rows[: lst.shown]
+            ],
+        ),
+    ]
+
+
 def _details(report: Report, viewer: str | None) -> list[str]:
     """One entry per decision the page names, with everything known about it."""
     seen: dict[str, dict[str, object]] = {}
@@ -210,6 +236,7 @@ def to_html(report: Report, viewer: str | None = None) -> str:
         f"<p>Generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Full lists: {files}</p>",
         *_readiness(report),
         *_lists(report),
+        *_parity(report.parity),
         "<h2>Audits</h2>",
         _table(
             ["audit", "severity", "findings", "of"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.report.charts import pct
 from app.report.export import csv_name
-from app.report.model import Report, ReportList, Visibility
+from app.report.model import Report, ReportList, Visibility, parity_counts
 
 
 def _cell(value: object) -> str:
@@ -81,6 +81,33 @@ def _visibility(v: Visibility, gaps: ReportList, uncovered: ReportList) -> list[
     return lines
 
 
+def parity_lead(lst: ReportList) -> str:
+    """The sentence above the parity list: how the verified decisions were verified."""
+    c = parity_counts(lst.rows)
+    return (
+        f"{c['read']} decisions judged by a target read (authmap parity). Of the verified: "
+        f"{c['target_read']} by target read, {c['person']} by a person only, "
+        f"{c['contradicted']} of them contradicted by the latest target read (drifted or "
+        "missing)."
+    )
+
+
+def _parity(lst: ReportList | None) -> list[str]:
+    if lst is None:
+        return []
+    lines = ["", f"## {lst.title}", "", parity_lead(lst), "", cut_note(lst), ""]
+    lines += [
+        "| decision | status | verified by | parity | target | at |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {decision_cell(r)} | {r['status']} | {_cell(r['verified_by'])} | "
+        f"{_cell(r['parity'] or 'not read')} | {_cell(r['target'])} | {_cell(r['parity_at'])} |"
+        for r in lst.rows[: lst.shown]
+    ]
+    return lines
+
+
 def to_markdown(report: Report) -> str:
     """The report as Markdown."""
     t = report.total
@@ -106,6 +133,7 @@ def to_markdown(report: Report) -> str:
         for v in vacuums.rows[: vacuums.shown]
     ]
     lines += _visibility(report.visibility, report.gaps, report.uncovered)
+    lines += _parity(report.parity)
     lines += ["", "## Audits", "", "| audit | severity | findings | of |", "|---|---|---:|---:|"]
     lines += [
         f"| {a['id']} | {a['severity']} | {a['count']} | {a['total']} |" for a in report.audits

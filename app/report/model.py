@@ -19,6 +19,14 @@ TOP = 25
 DECISION_COLUMNS = ["id", "name", "category", "kind", "status", "owner", "blast_radius", "summary"]
 GAP_COLUMNS = [*DECISION_COLUMNS[:6], "gap", "blast_radius", "summary"]
 VM_COLUMNS = ["id", "name", "summary"]
+PARITY_COLUMNS = [
+    *DECISION_COLUMNS[:6],
+    "verified_by",
+    "parity",
+    "target",
+    "parity_at",
+    "summary",
+]
 
 
 class CategoryReadiness(BaseModel):
@@ -91,6 +99,8 @@ class Report(BaseModel):
     audits: list[dict[str, object]]
     visibility: Visibility = Field(default_factory=Visibility)
     timeline: list[Milestone] = Field(default_factory=list)
+    parity: ReportList | None = None
+    """Per decision: who verified it and what the latest target read found."""
 
     @property
     def total(self) -> CategoryReadiness:
@@ -106,7 +116,8 @@ class Report(BaseModel):
     @property
     def lists(self) -> list[ReportList]:
         """The report's lists, in page order."""
-        return [self.vacuums, self.gaps, self.uncovered]
+        found = [self.vacuums, self.gaps, self.uncovered]
+        return found + ([self.parity] if self.parity is not None else [])
 
     def workstreams(self) -> list[tuple[str, int, int]]:
         """(workstream, done, of) for the four workstreams."""
@@ -149,7 +160,11 @@ def _rows(
 
 
 def _list(key: str, title: str, rows: list[dict[str, Any]], top: int) -> ReportList:
-    columns = {"vacuums": DECISION_COLUMNS, "visibility-gaps": GAP_COLUMNS}.get(key, VM_COLUMNS)
+    columns = {
+        "vacuums": DECISION_COLUMNS,
+        "visibility-gaps": GAP_COLUMNS,
+        "parity": PARITY_COLUMNS,
+    }.get(key, VM_COLUMNS)
     return ReportList(key=key, title=title, columns=columns, rows=rows, shown=min(top, len(rows)))
 
 
@@ -229,7 +244,23 @@ def build_report(graph: Graph, top: int = TOP) -> Report:
             for a in audits.values()
         ],
     )
+    parity = _rows(graph.read("report/parity"), names, PARITY_COLUMNS)
+    report.parity = _list("parity", "Parity: what the target read found, per decision", parity, top)
     report.timeline = timeline(
         report.total, visibility, audits.get("unverified-before-drill"), drilled
     )
     return report
+
+
+def parity_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How the verified decisions of the parity list were verified: ``target_read`` (by a
+    parity run that found them enforced), ``person`` (by a person only), ``contradicted`` (a
+    person verified them and the latest target read finds them drifted or missing), and how
+    many decisions any target read judged (``read``)."""
+    verified = [r for r in rows if r["status"] == "verified"]
+    return {
+        "read": sum(1 for r in rows if r["parity"] is not None),
+        "target_read": sum(1 for r in verified if r["verified_by"] == "target-read"),
+        "person": sum(1 for r in verified if r["verified_by"] == "person"),
+        "contradicted": sum(1 for r in verified if r["parity"] in ("drifted", "missing")),
+    }

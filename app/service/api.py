@@ -23,6 +23,7 @@ from app.service import (
     errors,
     graph_routes,
     network_routes,
+    parity_routes,
     permissions_routes,
 )
 from app.service.auth import Viewer
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         audits_routes.router,
         audits_routes.readiness_router,
         console.router,
+        parity_routes.router,
     ):
         api.include_router(router)
     _install_static(api)

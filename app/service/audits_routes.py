@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from app.audits import AuditError, Severity, audit_graph, load_audits, run_audits
 from app.graph import Graph
 from app.report import CategoryReadiness, build_report
+from app.report.model import parity_counts
 from app.service.auth import Viewer
 from app.service.errors import error_responses
 from app.service.graph_routes import GraphOut, graph_out
@@ -115,6 +116,12 @@ class ReadinessOut(BaseModel):
     workstreams: list[WorkstreamOut]
     audits: list[AuditCountOut]
     vacuums: list[dict[str, Any]]
+    parity: list[dict[str, Any]] = []
+    """Per active decision: ownership status, ``verified_by`` (person or target-read), the
+    latest target read's ``parity`` status, its ``target`` and ``parity_at`` (null: never
+    read); contradicted ones (a person verified, the target read disagrees) first."""
+    parity_summary: dict[str, int] = {}
+    """``read``, ``target_read``, ``person``, ``contradicted`` (see the report)."""
 
 
 def _category(c: CategoryReadiness) -> CategoryOut:
@@ -139,4 +146,6 @@ def readiness(
         workstreams=[WorkstreamOut(workstream=w, done=d, of=o) for w, d, o in report.workstreams()],
         audits=[AuditCountOut(**a) for a in report.audits],
         vacuums=[jsonable(v) for v in vacuum.findings[:top]],
+        parity=report.parity.rows if report.parity else [],
+        parity_summary=parity_counts(report.parity.rows if report.parity else []),
     )

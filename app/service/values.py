@@ -10,7 +10,9 @@ from typing import Any
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-SHARED_LABELS = frozenset({"Source", "VSphereEntity", "ADPrincipal", "NsxObject"})
+SHARED_LABELS = frozenset(
+    {"Source", "VSphereEntity", "ADPrincipal", "NsxObject", "TargetObject", "K8sObject"}
+)
 """Labels several node kinds carry; a node's kind is its other label."""
 
 HIDDEN_PROPERTIES = {"ApiToken": frozenset({"hash"})}
@@ -24,10 +26,13 @@ def kind_of(labels: list[str] | frozenset[str]) -> str:
 
 
 def name_of(props: Mapping[str, Any]) -> str | None:
-    """The name a viewer shows: name, display name, principal, summary, else None."""
+    """The name a viewer shows: name, display name, principal, summary (a parity result:
+    ``parity: <status>``), else None."""
     for key in ("name", "display_name", "principal", "summary"):
         if isinstance(props.get(key), str):
             return str(props[key])
+    if isinstance(props.get("status"), str) and isinstance(props.get("run"), str):
+        return f"parity: {props['status']}"  # a ParityResult
     return None
 
 

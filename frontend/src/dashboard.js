@@ -4,6 +4,7 @@
 import { get } from "./api.js";
 import { el } from "./dom.js";
 import { STATUS_COLOURS } from "./graphview.js";
+import { PARITY_COLOURS } from "./panel.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** The four stacked parts of a category's bar, in order, with the colour of each status. */
@@ -134,6 +135,36 @@ function vacuumsTable(vacuums, { openNode }) {
   ]);
 }
 
+/** Per decision: who verified it and what the latest target read found; contradicted ones
+ * (a person verified, the target read disagrees) first. A click draws its target objects. */
+function parityTable(rows, summary, { showTarget }) {
+  const read = rows.filter((r) => r.parity);
+  if (!read.length) return el("p", { class: "muted" }, "No target read yet: run authmap parity.");
+  const counts = {};
+  for (const r of read) counts[r.parity] = (counts[r.parity] || 0) + 1;
+  const shown = read.slice(0, 20);
+  return el("div", {}, [
+    el("p", { class: "parity-counts" }, Object.entries(counts).map(([status, n]) => el("span", { class: "pill", "data-parity": status, style: `background:${PARITY_COLOURS[status] || "#999"};margin-right:4px` }, `${n} ${status}`))),
+    el("p", { class: "muted" }, `Verified: ${summary.target_read || 0} by target read, ${summary.person || 0} by a person only, ${summary.contradicted || 0} contradicted by the latest target read.`),
+    el("table", { class: "parity" }, [
+      el("thead", {}, el("tr", {}, ["Decision", "Parity", "Verified by", "Target, time"].map((h) => el("th", {}, h)))),
+      el(
+        "tbody",
+        {},
+        shown.map((r) =>
+          el("tr", { "data-id": r.id, "data-parity": r.parity, onclick: () => showTarget(r.id), title: "Draw the decision and its target objects in the graph" }, [
+            el("td", { title: r.summary }, el("span", { class: "summary" }, r.summary)),
+            el("td", {}, el("span", { class: "pill", style: `background:${PARITY_COLOURS[r.parity] || "#999"}` }, r.parity)),
+            el("td", {}, r.verified_by ? `${r.verified_by}${r.status === "verified" && ["drifted", "missing"].includes(r.parity) ? " (contradicted)" : ""}` : "not verified"),
+            el("td", {}, `${r.target}, ${String(r.parity_at).slice(0, 16).replace("T", " ")}`),
+          ]),
+        ),
+      ),
+    ]),
+    read.length > shown.length ? el("p", { class: "muted" }, `${shown.length} of ${read.length} shown; all in authmap report (parity.csv) and GET /api/parity.`) : null,
+  ]);
+}
+
 function inventory(labels) {
   const tiles = INVENTORY.filter(([kind]) => labels[kind]).map(([kind, text]) => el("div", { class: "tile", "data-kind": kind }, [el("strong", {}, String(labels[kind])), el("span", {}, text)]));
   return el("div", { class: "tiles" }, tiles);
@@ -155,6 +186,7 @@ export async function renderDashboard(root, actions) {
       el("section", { class: "card", id: "dash-workstreams" }, [el("h3", {}, "Workstreams"), workstreamChart(data.workstreams)]),
       el("section", { class: "card", id: "dash-audits" }, [el("h3", {}, "Audits"), auditsList(data.audits, actions)]),
       el("section", { class: "card", id: "dash-vacuums" }, [el("h3", {}, "Largest authority vacuums"), vacuumsTable(data.vacuums, actions)]),
+      el("section", { class: "card", id: "dash-parity" }, [el("h3", {}, "Parity on the target"), parityTable(data.parity || [], data.parity_summary || {}, actions)]),
     ]),
   );
 }

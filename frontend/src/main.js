@@ -38,6 +38,7 @@ const panel = new Panel($("panel"), {
   steps,
   open: (id) => openNode(id),
   expand: (id) => expand(id),
+  showTarget: (id) => showTarget(id),
   onOwnershipChange: () => (auditsStale = dashboardStale = true),
 });
 let layoutMode = "force";
@@ -91,7 +92,7 @@ async function route() {
   else if (page === "dashboard") {
     if (dashboardStale) {
       dashboardStale = false;
-      await renderDashboard($("dashboard"), { openNode: openFromElsewhere, showAudit, showCategory }).catch((error) => {
+      await renderDashboard($("dashboard"), { openNode: openFromElsewhere, showAudit, showCategory, showTarget }).catch((error) => {
         dashboardStale = true;
         throw error;
       });
@@ -196,6 +197,17 @@ async function showAudit(auditId) {
   if (step && !step.count) toast(`The audit ${auditId} has nothing to draw.`);
   await relayout();
   view.fit();
+}
+
+/** A decision and the target objects its latest parity results name (source decision <->
+ * target object links through each ParityResult). */
+async function showTarget(decisionId) {
+  go("#/graph");
+  const step = await withBusy(() => steps.target(decisionId));
+  if (step && step.nodes.length + step.edges.length === 0) toast("Nothing new to draw: the decision and its target objects are on screen.");
+  await relayout();
+  view.fit();
+  if (view.graph.hasNode(decisionId)) view.select(decisionId);
 }
 
 /** A category's decisions without an accepted owner (the authority-vacuum audit's graph with

@@ -1,8 +1,12 @@
 // The side panel: a node's properties and neighbours; for a decision its evidence, blast
-// radius, ownership and the lifecycle actions (assign, accept, enforce, verify) with If-Match.
+// radius, ownership and the lifecycle actions (assign, accept, enforce, verify) with If-Match,
+// and what the latest target read (authmap parity) found, with its target objects.
 import { call, get } from "./api.js";
 import { STATUS_COLOURS, decisionStatus } from "./graphview.js";
 import { el, toast } from "./dom.js";
+
+/** The colour of each parity status (the dashboard's too). */
+export const PARITY_COLOURS = { enforced: "#2e8b57", drifted: "#d98c00", missing: "#c0392b", gap: "#7b52ab", unmapped: "#7f8c8d" };
 
 /** Which lifecycle actions each status allows (mirrors app/ownership.py). */
 const ALLOWED = {
@@ -13,12 +17,13 @@ const ALLOWED = {
 };
 
 export class Panel {
-  constructor(root, { view, steps, open, expand, onOwnershipChange }) {
+  constructor(root, { view, steps, open, expand, showTarget, onOwnershipChange }) {
     this.root = root;
     this.view = view;
     this.steps = steps;
     this.open = open; // put a node on screen (with layout), as the rest of the page does
     this.expand = expand;
+    this.showTarget = showTarget || (() => {});
     this.onOwnershipChange = onOwnershipChange || (() => {});
     this.current = null;
     this.teams = null;
@@ -125,6 +130,7 @@ export class Panel {
         d.team ? ` · team ${d.team}` : "",
       ]),
     ];
+    body.push(...(await this.paritySection(id)).filter(Boolean));
     if (d.state !== "retired") body.push(...(await this.actionForms(d, etag)));
     body.push(el("h3", {}, `Evidence (${d.evidence.length})`));
     body.push(el("ul", { class: "plain" }, d.evidence.map((e) => el("li", {}, [el("span", { class: "link", onclick: () => this.open(e.id) }, e.name || e.id), ` (${e.kind})`]))));
@@ -139,6 +145,31 @@ export class Panel {
       body.push(el("ul", { class: "plain" }, d.verifications.map((v) => el("li", {}, `${v.result} by ${v.method} — ${v.by}, ${v.at}${v.note ? `: ${v.note}` : ""}`))));
     }
     return body;
+  }
+
+  /** The latest stored parity result on each target, and a button drawing its target objects. */
+  async paritySection(id) {
+    const history = await get(`/api/decisions/${encodeURIComponent(id)}/parity`, { limit: 20 });
+    const latest = history.items.filter((r) => r.latest);
+    if (!latest.length) return [el("h3", {}, "Parity on the target"), el("p", { class: "muted", "data-parity": "none" }, "No target read yet (authmap parity).")];
+    return [
+      el("h3", {}, "Parity on the target"),
+      el(
+        "ul",
+        { class: "plain parity" },
+        latest.map((r) =>
+          el("li", { "data-parity": r.status, "data-target": r.target_name || r.target }, [
+            el("span", { class: "pill", style: `background:${PARITY_COLOURS[r.status] || "#999"}` }, r.status),
+            ` on ${r.target_name || r.target}, ${r.at} (${r.evidence.length} target object${r.evidence.length === 1 ? "" : "s"})`,
+            el("ul", { class: "plain muted" }, r.explanation.slice(0, 6).map((line) => el("li", {}, line))),
+          ]),
+        ),
+      ),
+      el("div", { class: "actions" }, [
+        el("button", { "data-action": "parity-graph", onclick: () => this.showTarget(id), title: "Draw the target objects the latest parity results name, linked to this decision" }, "Target objects"),
+      ]),
+      history.total > latest.length ? el("p", { class: "muted" }, `${history.total} results stored in all (GET /api/decisions/{id}/parity).`) : null,
+    ];
   }
 
   async actionForms(d, etag) {

@@ -1,10 +1,10 @@
-// What the user did to the graph, step by step: open, expand, hide, path, audit. Each step
+// What the user did to the graph, step by step: open, expand, hide, path, audit, target. Each step
 // remembers what it added (or hid), so undo takes it back; the list of steps is the shareable
 // part of the URL, and replaying it rebuilds the same view.
 import { get } from "./api.js";
 import { toast } from "./dom.js";
 
-const OPS = { o: "open", e: "expand", h: "hide", p: "path", a: "audit" };
+const OPS = { o: "open", e: "expand", h: "hide", p: "path", a: "audit", t: "target" };
 const CODES = Object.fromEntries(Object.entries(OPS).map(([code, op]) => [op, code]));
 export const NEIGHBOURHOOD_LIMIT = 300;
 
@@ -104,12 +104,18 @@ export class Steps {
     return this.push({ op: "audit", arg: auditId, nodes, edges, hidden: [], count: answer.nodes.length });
   }
 
+  /** A decision, its latest parity results and the target objects they name (highlighted). */
+  async target(decisionId) {
+    const answer = await get(`/api/decisions/${encodeURIComponent(decisionId)}/parity/graph`);
+    return this.addHighlighted("target", decisionId, answer.nodes, answer.edges);
+  }
+
   undo() {
     const step = this.history.pop();
     if (!step) return null;
     this.view.remove(step.nodes, step.edges);
     for (const id of step.hidden) this.view.hidden.delete(id);
-    if (step.op === "path") this.view.setHighlight(null);
+    if (step.op === "path" || step.op === "target") this.view.setHighlight(null);
     this.view.changed();
     this.onChange();
     return step;
@@ -139,6 +145,7 @@ export class Steps {
         else if (op === "expand") await this.expand(arg);
         else if (op === "hide") this.hide(arg.split("\n"));
         else if (op === "audit") await this.audit(arg);
+        else if (op === "target") await this.target(arg);
         else if (op === "path") {
           const parsed = JSON.parse(arg);
           if (Array.isArray(parsed[0])) await this.paths(parsed);
