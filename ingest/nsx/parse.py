@@ -227,9 +227,7 @@ def criteria(expressions: Iterable[Any]) -> str:
     return " ".join(words)
 
 
-def group(
-    obj: dict[str, Any], ids: Ids, members: Iterable[str] | None = None
-) -> r.NsxGroup:
+def group(obj: dict[str, Any], ids: Ids, members: Iterable[str] | None = None) -> r.NsxGroup:
     """A ``Group`` with its expression and the ids of its effective VM members (``None``:
     NSX's effective membership was not read, as in exports)."""
     expression = [e for e in obj.get("expression") or [] if isinstance(e, dict)]
