@@ -86,7 +86,7 @@ def macs(sim: VcsimServer) -> dict[str, list[str]]:
         )
         return {
             vm.name: [
-                d.macAddress
+                str(d.macAddress)
                 for d in vm.config.hardware.device
                 if isinstance(d, vim.vm.device.VirtualEthernetCard)
             ]
