@@ -1,8 +1,9 @@
 """Parity on the real kube-apiserver: a vcsim estate ingested through the CLI, its migrated
 counterpart created in the cluster and collected, then ``authmap parity`` through the CLI.
-Every status of placement, change authority, capacity and network VLAN; target-only
-authority; ambiguous and unmatched VMs; stored results; and SubjectAccessReview as the oracle
-of change-authority verdicts for generated principals and bindings."""
+Every status of placement, change authority, capacity, network VLAN, HA restart priority and
+storage policy; target-only authority; VMs mapped by MAC alone, ambiguous and unmatched VMs;
+stored results; idempotent re-ingest; and SubjectAccessReview as the oracle of
+change-authority verdicts for generated principals and bindings."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.parity.privileges import translate
 from tests.conftest import Neo4jInstance, query
 from tests.support.ingest import ingest_vcenter
 from tests.support.kube import KubeCluster
+from tests.support.parity_ha_storage import POLICY_MAP, macs, write_storage_policies
 from tests.support.parity_scenario import (
     HOST_MAP,
     PROD,
@@ -29,6 +31,7 @@ from tests.support.parity_scenario import (
     random_grants,
     uuids,
 )
+from tests.support.parity_scenario import by_summary as _status
 from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
 
 pytestmark = pytest.mark.timeout(1800)  # the module's estate: vcsim, a cluster and two ingests
@@ -40,18 +43,21 @@ def estate(
     kube_cluster: KubeCluster,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
-    with VcsimServer(ensure_vcsim_binary(), cluster=1, host=3, vm=6, standalone_host=0) as sim:
+    tmp = tmp_path_factory.mktemp("parity")
+    with VcsimServer(ensure_vcsim_binary(), cluster=1, host=3, vm=8, standalone_host=0) as sim:
         build_source(sim)
-        build_target(kube_cluster, uuids(sim))
+        build_target(kube_cluster, uuids(sim), macs(sim))
         with Graph(neo4j_instance.settings()) as g:
             g.write_chunked("admin/wipe", {})
             g.apply_schema()
             ingest_vcenter(neo4j_instance, sim)
             ingest_target(neo4j_instance, kube_cluster)
-        tmp = tmp_path_factory.mktemp("parity")
+        vm_ids = query(neo4j_instance, "MATCH (v:VirtualMachine) RETURN v.name AS n, v.id AS id")
+        write_storage_policies(tmp / "spbm.jsonl", {r["n"]: r["id"] for r in vm_ids})
+        neo4j_instance.cli("load", str(tmp / "spbm.jsonl"), check=True)
         map_file = tmp / "map.yaml"
-        map_file.write_text(json.dumps({"hosts": HOST_MAP}))
-        yield {"map": map_file, "kubeconfig": kube_cluster.kubeconfig, "dir": tmp}
+        map_file.write_text(json.dumps({"hosts": HOST_MAP, "storage_policies": POLICY_MAP}))
+        yield {"map": map_file, "kubeconfig": kube_cluster.kubeconfig, "dir": tmp, "sim": sim}
 
 
 def _parity(
@@ -70,15 +76,6 @@ def report(neo4j_instance: Neo4jInstance, estate: dict[str, Any]) -> dict[str, A
     return dict(json.loads(proc.stdout))
 
 
-def _status(report: dict[str, Any], summary: str) -> dict[str, Any]:
-    """The one decision whose summary holds every ``&``-separated part of ``summary``."""
-    parts = summary.split(" & ")
-    found = [d for d in report["decisions"] if all(p in d["summary"] for p in parts)]
-    assert len(found) == 1, (summary, [d["summary"] for d in found])
-    only: dict[str, Any] = found[0]
-    return only
-
-
 def test_vm_mapping(report: dict[str, Any]) -> None:
     m = report["vm_mapping"]
     by = {x["source"]: (x["target"], x["by"]) for x in m["matched"]}
@@ -89,24 +86,19 @@ def test_vm_mapping(report: dict[str, Any]) -> None:
     ambiguous = {x["source"]: x["candidates"] for x in m["ambiguous"]}
     assert ambiguous["DC0_C0_RP0_VM5"] == ["parity-dev/dc0-c0-rp0-vm5", f"{PROD}/dc0-c0-rp0-vm5"]
     assert "DC0_C0_RP0_VM4" in m["unmatched"]
+    assert by["DC0_C0_RP0_VM6"] == (f"{PROD}/mac-only", "mac")  # no serial, no uuid, other name
+    assert ambiguous["DC0_C0_RP0_VM7"] == ["parity-dev/twin-b", f"{PROD}/twin-a"]  # shared MAC
+    assert not {f"{PROD}/twin-a", "parity-dev/twin-b"} & set(by.values())  # never guessed
 
 
 PLACEMENT = [
-    (
-        "DRS keeps & DC0_C0_RP0_VM0 & DC0_C0_RP0_VM1 & on different hosts",
-        "enforced",
-        "keeps them apart",
-    ),
-    (
-        "DRS keeps & DC0_C0_RP0_VM2 & DC0_C0_RP0_VM3 & on different hosts",
-        "drifted",
-        "only preferred",
-    ),
+    ("DRS keeps & DC0_C0_RP0_VM0 & DC0_C0_RP0_VM1 & different hosts", "enforced", "apart"),
+    ("DRS keeps & DC0_C0_RP0_VM2 & DC0_C0_RP0_VM3 & different hosts", "drifted", "only preferred"),
     ("DRS keeps & DC0_C0_RP0_VM0 & DC0_C0_RP0_VM2 & together", "missing", "no pod affinity"),
     ("DRS keeps & DC0_C0_RP0_VM4 & DC0_C0_RP0_VM5 & on different hosts", "unmapped", "ambiguous"),
     ("the VMs of group db-vms on the hosts of group rack-ab", "enforced", "required node affinity"),
     ("the VMs of group web-vms on the hosts of group rack-c", "drifted", "not parity-worker-2"),
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("summary", "status", "says"), PLACEMENT)
@@ -153,7 +145,7 @@ def test_change_authority_evidence_is_the_binding(report: dict[str, Any]) -> Non
     assert {(e["kind"], e["name"], e.get("detail")) for e in d["evidence"]} == {
         ("RoleBinding", f"{PROD}/operators", "ClusterRole parity-vm-operator")
     }
-    assert d["vms"]["unmapped"] == ["DC0_C0_RP0_VM4", "DC0_C0_RP0_VM5"]
+    assert d["vms"]["unmapped"] == ["DC0_C0_RP0_VM4", "DC0_C0_RP0_VM5", "DC0_C0_RP0_VM7"]
 
 
 def test_target_only_authority(report: dict[str, Any]) -> None:
@@ -216,6 +208,36 @@ def test_network_vlan(report: dict[str, Any], summary: str, status: str, says: s
     assert any(says in line for line in d["explanation"]), d["explanation"]
 
 
+RECOVERY = [
+    ("HA treats VM DC0_C0_RP0_VM0 in", "enforced", "keep the restart order of 2 pair(s)"),
+    ("HA treats VM DC0_C0_RP0_VM1 in", "drifted", f"{PROD}/mac-only (restart priority medium"),
+    ("HA treats VM DC0_C0_RP0_VM2 in", "enforced", "run strategy Manual: not restarted"),
+    ("HA treats VM DC0_C0_RP0_VM3 in", "missing", "no class (priority 0) where the source"),
+    ("HA treats VM DC0_C0_RP0_VM4 in", "unmapped", "none of its 1 VM(s)"),
+    ("HA treats VM DC0_C0_RP0_VM6 in", "gap", "isolation response powerOff"),
+    ("HA restarts the & of cluster DC0_C0", "drifted", f"is not above {PROD}/sql-b"),
+]  # fmt: skip
+
+
+STORAGE = [
+    ("Storage policy Gold ", "enforced", "have a volume of StorageClass parity-fast"),
+    ("Storage policy Silver ", "drifted", f"{PROD}/dc0-c0-rp0-vm3 has no volume"),
+    ("Storage policy Bronze ", "missing", "its volumes use: no StorageClass"),
+    ("Storage policy Tin ", "gap", "no entry in the storage_policies section of --map"),
+    ("Storage policy Platinum ", "gap", "no parameter that expresses an IOPS limit"),
+    ("Storage policy Archive ", "unmapped", "none of its 1 VM(s)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("summary", "status", "says"), RECOVERY + STORAGE)
+def test_restart_priority_and_storage_policy(
+    report: dict[str, Any], summary: str, status: str, says: str
+) -> None:
+    d = _status(report, summary)
+    assert d["status"] == status, d["explanation"]
+    assert any(says in line for line in d["explanation"]), d["explanation"]
+
+
 def test_results_are_stored_with_their_decisions(
     neo4j_instance: Neo4jInstance, report: dict[str, Any]
 ) -> None:
@@ -235,6 +257,27 @@ def test_results_are_stored_with_their_decisions(
     assert "operators" in {r["name"] for r in linked}
     events = query(neo4j_instance, "MATCH (e:Event) RETURN count(e) AS n")
     assert events == [{"n": 0}]  # parity never touches ownership
+
+
+def test_reingest_is_idempotent(
+    neo4j_instance: Neo4jInstance,
+    estate: dict[str, Any],
+    report: dict[str, Any],
+    kube_cluster: KubeCluster,
+) -> None:
+    """Ingesting both sides again changes no node count and no verdict of these categories."""
+    count = "MATCH (n) WHERE n:VirtualMachine OR n:K8sObject OR n:Decision RETURN count(n) AS n"
+    before = query(neo4j_instance, count)
+    ingest_vcenter(neo4j_instance, estate["sim"])
+    ingest_target(neo4j_instance, kube_cluster)
+    assert query(neo4j_instance, count) == before
+    wanted = ("failure_recovery", "storage_allocation", "placement", "capacity")
+    args = [a for c in wanted for a in ("--category", c)]
+    again = json.loads(_parity(neo4j_instance, estate, *args, "--format", "json").stdout)
+    assert {(d["decision_id"], d["status"]) for d in again["decisions"]} == {
+        (d["decision_id"], d["status"]) for d in report["decisions"] if d["category"] in wanted
+    }
+    assert again["vm_mapping"] == report["vm_mapping"]
 
 
 def test_sar_oracle_for_generated_principals(

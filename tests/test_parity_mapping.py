@@ -274,6 +274,32 @@ def test_map_files(tmp_path: Path) -> None:
         load_target_map(bad)
     with pytest.raises(MapFileError, match="cannot read"):
         load_target_map(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("storage_policies: [Gold]\n", "storage_policies: Input should be a valid dictionary"),
+        ("storage_policies: {Gold: null}\n", "storage_policies.Gold: Input should be a valid str"),
+        ("storage_policies: {Gold: ''}\n", "storage_policies.Gold: String should have at least"),
+        ("storage_policies: {Gold: [a]}\n", "storage_policies.Gold: Input should be a valid str"),
+    ],
+)
+def test_storage_policy_map(tmp_path: Path, text: str, says: str) -> None:
+    good = tmp_path / "map.yaml"
+    good.write_text("storage_policies: {Gold: fast-ssd, vSAN Default: standard}\n")
+    assert load_target_map(good).storage_policies == {
+        "Gold": "fast-ssd",
+        "vSAN Default": "standard",
+    }
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    with pytest.raises(MapFileError) as found:
+        load_target_map(bad)
+    assert str(found.value).startswith(f"{bad}: {says}")
+
+
+def test_principal_map_file(tmp_path: Path) -> None:
     principals = tmp_path / "p.yaml"
     principals.write_text(
         'prefixes: ["oidc:"]\nprincipals:\n  "CORP\\\\Ops": "oidc:ops-team"\n'

@@ -58,6 +58,7 @@ PROPERTY_DOCS: dict[str, str] = {
     "vlan_trunk": "Trunked VLAN ranges.",
     "pvlan_id": "Private VLAN id.",
     "bios_uuid": "The VM's BIOS UUID.",
+    "VirtualMachine.mac_addresses": "MAC addresses of the VM's virtual NICs (lower case).",
     "power_state": "poweredOn, poweredOff or suspended.",
     "guest_os": "Guest OS the VM is configured for.",
     "template": "The VM is a template.",

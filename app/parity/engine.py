@@ -126,7 +126,7 @@ def run_parity(
     report = ParityReport(uuid.uuid4().hex, datetime.now(UTC).isoformat(), target)
     report.vm_mapping = mapping = _mapping(graph, target, options)
     principals = PrincipalMapper(target.subjects, options.principal_map)
-    ctx = Context(graph, target, options.target_map, principals, authorizer)
+    ctx = Context(graph, target, options.target_map, principals, authorizer, mapping.matched)
     rows = graph.read(
         f"{Q}/decisions", {"categories": list(options.categories) or None, "kinds": sorted(JUDGES)}
     )

@@ -7,19 +7,21 @@ engine marks them ``unmapped``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.graph import Graph
 from app.parity.authority import Authorizer, Grant, change_authority
 from app.parity.capacity import Allocation, expandable, pool_allocation, vm_allocation
 from app.parity.mapfile import TargetMap
-from app.parity.model import TargetRef, TargetVM, Verdict
+from app.parity.model import TargetRef, TargetVM, Verdict, combine
 from app.parity.network import PortGroup, port_group
 from app.parity.placement import map_hosts, vm_host_rule, vm_vm_rule
 from app.parity.principals import PrincipalMapper
+from app.parity.priority import FROM_CLUSTER, Ranked, cluster_order, effective, vm_override
 from app.parity.recovery import cluster_ha
+from app.parity.storage import StoragePolicy, storage_policy
 from app.parity.target import Target
 
 Q = "parity"
@@ -34,6 +36,8 @@ class Context:
     target_map: TargetMap
     principals: PrincipalMapper
     authorizer: Authorizer | None
+    matched: Mapping[str, TargetVM] = field(default_factory=dict)
+    """Source VM id -> its target VM (every mapped VM, not only a decision's)."""
 
 
 @dataclass(frozen=True)
@@ -165,11 +169,59 @@ def capacity(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     return out
 
 
-def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
-    """Cluster HA: run strategies, admission control."""
-    rows = _rows(ctx, "clusters_ha", items)
+def _members(ctx: Context, row: dict[str, Any], default: str) -> dict[str, Ranked]:
     return {
-        i.id: cluster_ha(i.vms, bool(rows[i.id]["admission_control"]))
+        m["vm"]: Ranked(ctx.matched[m["vm"]], effective(m["override"], default))
+        for m in row["members"]
+        if m["vm"] in ctx.matched
+    }
+
+
+def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
+    """Cluster HA (run strategies, admission control, default restart priority) and per-VM
+    HA overrides (restart priority order, disabled, isolation response, monitoring)."""
+    ha = _rows(ctx, "clusters_ha", [i for i in items if i.kind == "cluster_ha"])
+    rows = _rows(ctx, "restart_priorities", items)
+    classes = ctx.target.priority_classes
+    out: dict[str, Verdict] = {}
+    for item in items:
+        row = rows.get(item.id)
+        if row is None or not item.vms:
+            continue
+        default = effective(None, row["default_priority"])
+        members = _members(ctx, row, default)
+        if item.kind == "cluster_ha" and item.id in ha:
+            disabled = frozenset(r.vm.id for r in members.values() if r.priority == "disabled")
+            out[item.id] = combine(
+                [
+                    cluster_ha(item.vms, bool(ha[item.id]["admission_control"]), disabled),
+                    cluster_order(list(members.values()), default, classes),
+                ]
+            )
+        elif item.kind == "vm_ha_override":
+            subject = Ranked(item.vms[0], effective(row["restart_priority"], default))
+            out[item.id] = vm_override(
+                subject,
+                [r for sid, r in members.items() if sid != row["vm"]],
+                classes,
+                default,
+                row["isolation_response"],
+                row["vm_monitoring"],
+                sets_priority=row["restart_priority"] not in (None, FROM_CLUSTER),
+            )
+    return out
+
+
+def storage(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
+    """SPBM storage policies against StorageClasses (through the map file's policy map)."""
+    rows = _rows(ctx, "storage_policies", items)
+    return {
+        i.id: storage_policy(
+            StoragePolicy(rows[i.id]["name"], tuple(rows[i.id]["rules"])),
+            i.vms,
+            ctx.target_map.storage_policies,
+            ctx.target.storage_classes,
+        )
         for i in items
         if i.id in rows and i.vms
     }
@@ -177,6 +229,8 @@ def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
 
 JUDGES: dict[str, Judge] = {
     "cluster_ha": recovery,
+    "vm_ha_override": recovery,
+    "storage_policy": storage,
     "vm_affinity": placement,
     "vm_anti_affinity": placement,
     "vm_host": placement,

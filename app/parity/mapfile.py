@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,7 +35,8 @@ class TargetMap(BaseModel):
 
     vms: dict[str, str] = Field(default_factory=dict)
     hosts: dict[str, str] = Field(default_factory=dict)
-    storage_policies: dict[str, str] = Field(default_factory=dict)
+    storage_policies: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    """Source SPBM policy name -> target StorageClass name (app/parity/storage.py)."""
     cpu_mhz_per_core: float | None = Field(default=None, gt=0)
 
 

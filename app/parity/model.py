@@ -104,3 +104,31 @@ class TargetNode:
     id: str
     name: str
     labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TargetPriorityClass:
+    """A PriorityClass: pods of a higher ``value`` schedule, and preempt, first."""
+
+    id: str
+    name: str
+    value: int
+    global_default: bool = False
+
+    def evidence(self, detail: str | None = None) -> TargetRef:
+        """This class as evidence."""
+        return TargetRef("PriorityClass", self.id, self.name, detail)
+
+
+@dataclass(frozen=True)
+class TargetStorageClass:
+    """A StorageClass with its provisioner's parameters."""
+
+    id: str
+    name: str
+    provisioner: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    def evidence(self, detail: str | None = None) -> TargetRef:
+        """This class as evidence."""
+        return TargetRef("StorageClass", self.id, self.name, detail)

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from app.graph import Graph
 from app.parity.authority import Binding
 from app.parity.capacity import Quota
-from app.parity.model import TargetNode, TargetVM
+from app.parity.model import TargetNode, TargetPriorityClass, TargetStorageClass, TargetVM
 from app.parity.network import Nad
 from app.parity.principals import Subject
 from app.records.kubernetes import NodeAffinityTerm, PodAffinityTerm
@@ -51,6 +51,10 @@ class Target:
     quotas: list[Quota] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     subjects: list[Subject] = field(default_factory=list)
+    priority_classes: dict[str, TargetPriorityClass] = field(default_factory=dict)
+    """By name."""
+    storage_classes: dict[str, TargetStorageClass] = field(default_factory=dict)
+    """By name."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``target`` block of the JSON report."""
@@ -118,6 +122,14 @@ def _objects(target: Target, rows: list[dict[str, Any]]) -> None:
             target.nodes.append(TargetNode(row["id"], row["name"], _json(row["labels"], {})))
         elif row["type"] == "namespace":
             target.namespaces[row["name"]] = _json(row["labels"], {})
+        elif row["type"] == "priority_class":
+            target.priority_classes[row["name"]] = TargetPriorityClass(
+                row["id"], row["name"], int(row["value"] or 0), bool(row["global_default"])
+            )
+        elif row["type"] == "storage_class":
+            target.storage_classes[row["name"]] = TargetStorageClass(
+                row["id"], row["name"], row["provisioner"], _json(row["parameters"], {})
+            )
         elif row["type"] == "nad":
             target.nads.append(
                 Nad(

@@ -133,6 +133,8 @@ class VirtualMachine(Allocation):
     resource_pool: str | None = None
     datastores: list[str] = Field(default_factory=list)
     networks: list[str] = Field(default_factory=list)
+    mac_addresses: list[str] = Field(default_factory=list)
+    """MAC addresses of the VM's virtual NICs (lower case): parity maps VMs by them."""
 
 
 class Datastore(VCenterRecord):

@@ -1,5 +1,4 @@
-"""Map one PropertyCollector pass over a vCenter's inventory (plus its roles and permissions)
-to records.
+"""Map one PropertyCollector pass over a vCenter's inventory (plus roles, permissions) to records.
 
 Entry point: :func:`collect_vcenter` streams every record into a sink; what happens to them
 (a snapshot file, a load) is ``app.sync``'s business. :class:`InventoryMapper` maps one
@@ -19,7 +18,7 @@ from app.records.contract import GapSink, Sink
 from ingest.vcenter.authorization import collect_authorization
 from ingest.vcenter.clusters import cluster
 from ingest.vcenter.ids import Ids, text
-from ingest.vcenter.properties import ObjectProps, retrieve, retrieve_objects
+from ingest.vcenter.properties import ObjectProps, nic_macs, retrieve, retrieve_objects
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +60,7 @@ PATHS: dict[type, list[str]] = {
         "config.cpuAllocation",
         "config.memoryAllocation",
         "customValue",
+        "config.hardware.device",
     ],
     vim.Datastore: ["name", "parent", "summary.type", "summary.url", "summary.capacity"],
     vim.StoragePod: ["name", "parent", "podStorageDrsEntry.storageDrsConfig.podConfig"],
@@ -267,6 +267,7 @@ class InventoryMapper:
                 resource_pool=ids.of(p.get("resourcePool") or p.get("parentVApp")),
                 datastores=ids.many(p.get("datastore")),
                 networks=ids.many(p.get("network")),
+                mac_addresses=nic_macs(p.get("config.hardware.device")),
                 **allocation(p),
             )
         )

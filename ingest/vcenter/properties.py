@@ -95,3 +95,13 @@ def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     """Consecutive slices of at most ``size`` items (for APIs that take lists)."""
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def nic_macs(devices: Sequence[Any] | None) -> list[str]:
+    """The MAC addresses of a VM's virtual NICs (``VirtualEthernetCard.macAddress``, lower
+    case, in device order; NICs without one are skipped)."""
+    return [
+        str(d.macAddress).lower()
+        for d in devices or []
+        if isinstance(d, vim.vm.device.VirtualEthernetCard) and getattr(d, "macAddress", None)
+    ]

@@ -2,11 +2,12 @@
 """A source estate in vcsim and its migrated counterpart in the real kube-apiserver, built so
 that each parity category shows each status (tests/test_parity_kube.py).
 
-Source (vcsim, one cluster, hosts H0-H2, VMs VM0-VM5): DRS rules, a VM-host must rule and a
+Source (vcsim, one cluster, hosts H0-H2, VMs VM0-VM7): DRS rules, a VM-host must rule and a
 should rule, permissions of custom roles, reservations, limits, shares and pools, port groups
-on VLANs 120-160. Target (namespaces ``parity-prod`` / ``parity-dev``): VM0-VM3 migrated
-(found by VMware-format serial, plain serial, firmware UUID and name), VM5 twice (ambiguous),
-VM4 not migrated; nodes, NADs, a quota and RBAC made to enforce, drift from or miss each
+on VLANs 120-160, HA restart priorities and storage policies (tests/support/parity_ha_storage.py).
+Target (namespaces ``parity-prod`` / ``parity-dev``): VM0-VM3 migrated (found by VMware-format
+serial, plain serial, firmware UUID and name), VM5 twice (ambiguous by name), VM6 by MAC, VM7
+twice (ambiguous by MAC), VM4 not migrated; nodes, NADs, a quota and RBAC made to enforce, drift from or miss each
 decision. ``random_grants`` adds generated principals for the SubjectAccessReview oracle.
 """
 
@@ -22,6 +23,7 @@ from pyVmomi import vim
 from tests.conftest import Neo4jInstance
 from tests.support import kube_objects as ko
 from tests.support.kube import KubeCluster
+from tests.support.parity_ha_storage import PRIORITY, VOLUMES, configure_ha, target_objects
 from tests.support.vcsim import VcsimServer
 from tests.support.vsphere import (
     SYSTEM_ROLE_IDS,
@@ -156,9 +158,10 @@ def build_source(sim: VcsimServer) -> None:
     try:
         content = si.RetrieveContent()
         cluster = find(content, vim.ClusterComputeResource, "DC0_C0")
-        vms = [find(content, vim.VirtualMachine, f"DC0_C0_RP0_VM{i}") for i in range(6)]
+        vms = [find(content, vim.VirtualMachine, f"DC0_C0_RP0_VM{i}") for i in range(8)]
         hosts = [find(content, vim.HostSystem, f"DC0_C0_H{i}") for i in range(3)]
         _placement(cluster, vms, hosts)
+        configure_ha(cluster, vms)
         role_ids = add_roles(
             content.authorizationManager,
             ROLES | {f"gen-role-{i}": privs for i, (_, privs, _) in enumerate(random_grants())},
@@ -215,9 +218,12 @@ def _vm(
 ) -> ko.Manifest:
     macs = {"default": f"02:00:00:00:{abs(hash(name)) % 256:02x}:01"}
     macs |= {nad: f"02:00:00:01:{i:02x}:{abs(hash(name)) % 256:02x}" for i, nad in enumerate(nads)}
+    if name in PRIORITY:
+        spec = {**spec, "priorityClassName": PRIORITY[name]}
     return ko.vm_manifest(
-        name, ns, template_labels={"app": app, "vm": name}, macs=macs, spec=spec, **kw
-    )
+        name, ns, template_labels={"app": app, "vm": name}, macs=macs, spec=spec,
+        data_volumes=VOLUMES.get(name), **kw,
+    )  # fmt: skip
 
 
 def _anti(app: str, required: bool) -> dict[str, Any]:
@@ -252,8 +258,8 @@ def _bridge(vlan: int) -> dict[str, Any]:
     }
 
 
-def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
-    """The migrated counterpart (see the module docstring)."""
+def build_target(kube: KubeCluster, ids: dict[str, str], macs: dict[str, list[str]]) -> None:
+    """The migrated counterpart (see the module docstring); ``macs``: the source VMs' MACs."""
     api = kube.api_client()
     rbac = k8s.RbacAuthorizationV1Api(api)
     for ns in (PROD, DEV):
@@ -276,12 +282,12 @@ def build_target(kube: KubeCluster, ids: dict[str, str]) -> None:
         _vm("sql-b", PROD, "db", ["vlan130"], {"affinity": {**_anti("db", True), "nodeAffinity": _nodes(ab, True)}},
             serial=ids["DC0_C0_RP0_VM1"]),
         _vm("web-a", PROD, "web", ["vlan150"], {"affinity": {**_anti("web", False), "nodeAffinity": _nodes([NODES[0]], False)}},
-            uuid=ids["DC0_C0_RP0_VM2"]),
+            uuid=ids["DC0_C0_RP0_VM2"], run_strategy="Manual"),
         _vm("dc0-c0-rp0-vm3", PROD, "web", ["vlan150"], {"affinity": _anti("web", False)}),
         _vm("dc0-c0-rp0-vm5", PROD, "old", [], {}),
         _vm("dc0-c0-rp0-vm5", DEV, "old", [], {}),
     ]  # fmt: skip
-    for vm in vms:
+    for vm in [*vms, *target_objects(macs, PROD, DEV)]:
         ko.create(api, vm)
     ko.create(
         api,
@@ -323,3 +329,12 @@ def ingest_target(instance: Neo4jInstance, kube: KubeCluster) -> None:
     """``authmap ingest kubernetes`` with the cluster's admin kubeconfig."""
     proc = instance.cli("ingest", "kubernetes", "--kubeconfig", str(kube.kubeconfig))
     assert proc.returncode == 0, proc.stderr
+
+
+def by_summary(report: dict[str, Any], summary: str) -> dict[str, Any]:
+    """The one decision whose summary holds every ``&``-separated part of ``summary``."""
+    parts = summary.split(" & ")
+    found = [d for d in report["decisions"] if all(p in d["summary"] for p in parts)]
+    assert len(found) == 1, (summary, [d["summary"] for d in found])
+    only: dict[str, Any] = found[0]
+    return only

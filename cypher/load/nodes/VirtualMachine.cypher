@@ -22,6 +22,7 @@ SET n:Source:VSphereEntity,
     n.template = row.template,
     n.annotation = row.annotation,
     n.custom_attributes = row.custom_attributes,
+    n.mac_addresses = row.mac_addresses,
     n.source_id = $source_id,
     n.sync_run = $sync_run
 RETURN count(n) AS written;
