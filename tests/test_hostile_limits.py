@@ -317,3 +317,46 @@ def test_a_killed_sync_run_is_marked_failed_and_shown(
     neo4j_instance.cli("load", str(vc), check=True)
     statuses = query(neo4j_instance, "MATCH (s:SyncRun) RETURN s.id AS id, s.status AS s")
     assert {r["s"] for r in statuses if r["id"] != run_id} == {"complete"}
+
+
+# --- finding 6: fuzzing with lone surrogates and bytes that are not UTF-8 ------------------
+
+ODD_BYTES = ["%00", "%ED%B0%80", "%FF", "a%00b", "%C0%AF"]
+SURROGATES = ["\udc00", "\ud800", "x\udfffy"]
+
+
+def test_odd_bytes_in_every_path_and_query_and_surrogates_in_every_body(
+    app_client: TestClient, neo4j_instance: Neo4jInstance
+) -> None:
+    urls = [
+        "/assets/{x}",
+        "/api/nodes/{x}",
+        "/api/nodes/{x}/neighbourhood",
+        "/api/decisions/{x}",
+        "/api/audits/{x}/graph",
+        "/api/search?q={x}",
+        "/api/path?from={x}&to={x}",
+        "/api/permissions/who-can?entity={x}",
+        "/api/permissions/effective?principal={x}",
+        "/api/events?decision={x}",
+    ]
+    for url in urls:
+        for raw in ODD_BYTES:
+            r = app_client.get(url.replace("{x}", raw))
+            assert r.status_code < 500, (url, raw, r.status_code, r.text[:200])
+    bodies = [
+        ("/api/teams", lambda s: {"name": s}),
+        ("/api/platforms", lambda s: {"name": s, "kind": "Proxmox"}),
+        ("/api/tokens", lambda s: {"name": s, "role": "viewer"}),
+        ("/api/cypher", lambda s: {"query": f"RETURN '{s}' AS s"}),
+        ("/api/cypher", lambda s: {"query": "RETURN $p AS p", "params": {"p": [s]}}),
+        ("/api/decisions/x/assign", lambda s: {"team": s, "note": s}),
+    ]
+    for url, shape in bodies:
+        for text in SURROGATES:
+            body = json.dumps(shape(text))  # json escapes the surrogate as \udc00
+            r = app_client.post(
+                url, content=body, headers={"Content-Type": "application/json", "If-Match": '"0"'}
+            )
+            assert 400 <= r.status_code < 500, (url, repr(text), r.status_code, r.text[:200])
+    assert query(neo4j_instance, "MATCH (n) WHERE n:Team OR n:TargetPlatform RETURN n") == []
