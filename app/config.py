@@ -109,6 +109,42 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_ROW_CAP"),
         description="Rows the Cypher console returns at most (the answer says truncated).",
     )
+    api_console_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_CONCURRENCY"),
+        description="Console queries the service runs at once over all callers (more: HTTP 429).",
+    )
+    api_console_concurrency_per_token: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("AUTHMAP_API_CONSOLE_CONCURRENCY_PER_TOKEN"),
+        description="Console queries one token runs at once (more: HTTP 429).",
+    )
+    api_neo4j_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        validation_alias=AliasChoices("AUTHMAP_API_NEO4J_TIMEOUT_SECONDS"),
+        description="How long an API request waits to connect to Neo4j (or for a free "
+        "connection) before answering 503; API requests are not retried (ingests are).",
+    )
+    api_health_interval_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("AUTHMAP_API_HEALTH_INTERVAL_SECONDS"),
+        description="Seconds between two background probes of Neo4j; /api/health answers "
+        "from the last probe at once.",
+    )
+    api_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("AUTHMAP_API_ALLOWED_HOSTS"),
+        description="Host names the open service (no API token yet) answers besides localhost "
+        'and IP addresses, e.g. ["authmap.internal"] (JSON in the environment).',
+    )
     api_max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,

@@ -62,7 +62,7 @@ class Neo4jInstance:
         return run_cli(*args, env=self.env, check=check)
 
     def start(self) -> subprocess.CompletedProcess[str]:
-        """``authmap neo4j start`` with the test settings (short lock timeout)."""
+        """``authmap neo4j start`` with the test settings (short lock timeout, 512m heap)."""
         return self.cli(
             "neo4j",
             "start",
@@ -70,6 +70,10 @@ class Neo4jInstance:
             str(self.port),
             "--setting",
             "db.lock.acquisition.timeout=1s",
+            "--heap",  # the test estates are small: keep the shared machine's memory
+            "512m",
+            "--pagecache",
+            "256m",
             check=True,
         )
 

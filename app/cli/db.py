@@ -8,6 +8,7 @@ import typer
 
 from app.cli.common import fail, graph, out
 from app.derive import run_derive
+from app.graph.sync_runs import mark_abandoned_runs
 
 app = typer.Typer(help="Prepare and inspect the graph database.", no_args_is_help=True)
 
@@ -22,8 +23,10 @@ def init() -> None:
 
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
-    """Node counts per label, and the latest sync runs."""
+    """Node counts per label, and the latest sync runs (a run whose process is gone is marked
+    failed first, with the reason)."""
     with graph() as connected:
+        mark_abandoned_runs(connected)
         labels = connected.read("admin/label_counts")
         runs = connected.read("sync/runs", {"limit": 10})
     if as_json:
@@ -32,7 +35,8 @@ def stats(as_json: bool = typer.Option(False, "--json", help="JSON output.")) ->
     for row in labels:
         out.print(f"{row['label']:<28} {row['count']:>10}")
     for run in runs:
-        out.print(f"run {run['id']}  {run['status']}  {run['started_at']}")
+        error = f"  {run['error']}" if run["status"] == "failed" and run["error"] else ""
+        out.print(f"run {run['id']}  {run['status']}  {run['started_at']}{error}")
 
 
 @app.command()

@@ -45,8 +45,12 @@ def start(
         help=f"Bolt port on 127.0.0.1 (remembered). Default: the remembered port, else "
         f"{DEFAULT_PORT}, else a free one when another program uses those.",
     ),
-    heap: str = typer.Option("512m", help="JVM heap (initial = max)."),
-    pagecache: str = typer.Option("256m", help="Page cache size."),
+    heap: str = typer.Option(
+        "auto", help="Largest JVM heap (2g, 512m...); auto: 1/8 of the machine's memory, 512m-8g."
+    ),
+    pagecache: str = typer.Option(
+        "auto", help="Page cache size; auto: 1/8 of the machine's memory, 256m-8g."
+    ),
     setting: list[str] = typer.Option(
         [], "--setting", help="Extra neo4j.conf setting KEY=VALUE (repeatable)."
     ),
@@ -106,7 +110,9 @@ def status() -> None:
         )
     else:
         last = f", remembered port {current.port}" if current.port else ""
-        out.print(f"not running (data in {current.home}{last})")
+        out.print(
+            f"not running (data in {current.home}{last}); start it with `authmap neo4j start`"
+        )
         raise typer.Exit(3)
 
 

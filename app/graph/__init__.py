@@ -3,7 +3,7 @@
 It knows nothing of vSphere, LDAP or NSX: only records, labels and relationship types.
 """
 
-from app.graph.client import Graph, GraphError, WriteStats
+from app.graph.client import Graph, GraphError, GraphUnavailable, WriteStats
 from app.graph.cypher_files import CypherLibrary
 
-__all__ = ["CypherLibrary", "Graph", "GraphError", "WriteStats"]
+__all__ = ["CypherLibrary", "Graph", "GraphError", "GraphUnavailable", "WriteStats"]

@@ -4,6 +4,8 @@ Every statement comes from ``cypher/`` through :class:`CypherLibrary`; callers p
 statement name and parameters. Reads go through ``execute_read`` (READ routing on clusters),
 writes through ``execute_write``; both are retried by the driver on transient errors and lost
 connections for up to ``retry_seconds``, so every statement here must be safe to repeat.
+An *interactive* graph (the API's) does not retry and waits at most
+``api_neo4j_timeout_seconds`` to connect: a request fails fast with :class:`GraphUnavailable`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ Row = Mapping[str, Any]
 
 class GraphError(RuntimeError):
     """Neo4j could not be reached or refused a statement (message safe to show: no secrets)."""
+
+
+class GraphUnavailable(GraphError):
+    """Neo4j could not be reached (down, restarting, no free connection in time). The message
+    names the server: the API shows callers a generic text instead."""
 
 
 @dataclass
@@ -101,16 +108,22 @@ def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 class Graph:
     """A connection to one Neo4j database and the Cypher library it runs."""
 
-    def __init__(self, settings: Settings, library: CypherLibrary | None = None) -> None:
+    def __init__(
+        self, settings: Settings, library: CypherLibrary | None = None, *, interactive: bool = False
+    ) -> None:
         self.settings = settings
+        self.interactive = interactive
         self.library = library or CypherLibrary()
         self.uri, user, password = connection_target(settings)
         self.database = settings.neo4j_database
         self.attempts = 0
+        wait = settings.api_neo4j_timeout_seconds if interactive else 30.0
         self._driver: Driver = GraphDatabase.driver(
             self.uri,
             auth=(user, password),
-            max_transaction_retry_time=settings.retry_seconds,
+            max_transaction_retry_time=0 if interactive else settings.retry_seconds,
+            connection_timeout=wait,
+            connection_acquisition_timeout=wait if interactive else 60.0,
             user_agent="authmap",
             notifications_min_severity=NotificationMinimumSeverity.OFF,
         )
@@ -133,8 +146,8 @@ class Graph:
             raise GraphError(
                 f"Neo4j at {self.uri} refused the credentials of user {self.settings.neo4j_user!r}"
             ) from None
-        except ServiceUnavailable as exc:
-            raise GraphError(f"Neo4j at {self.uri} is not reachable: {exc}") from None
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise GraphUnavailable(f"Neo4j at {self.uri} is not reachable: {exc}") from None
         except ClientError as exc:
             raise GraphError(f"Neo4j refused the statement: {exc.code}: {exc.message}") from None
         except Neo4jError as exc:

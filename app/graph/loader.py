@@ -21,6 +21,7 @@ from typing import Any
 
 from app.graph.client import Graph
 from app.graph.model import NODE_TYPES, NodeType, node_type
+from app.graph.sync_runs import host_name, mark_abandoned_runs, process_identity
 from app.records import Record
 from app.records.contract import SourceIdentity
 from app.snapshot import SnapshotSummary, iter_records, validate
@@ -170,7 +171,9 @@ class _Batches:
 
 
 def _start_run(graph: Graph, summary: SnapshotSummary) -> LoadReport:
-    """Record the ``SyncRun`` (status ``running``) and return its report."""
+    """Mark runs whose process is gone as failed, record the ``SyncRun`` (status
+    ``running``, with this host and process) and return its report."""
+    mark_abandoned_runs(graph)
     source = summary.header.source
     now = datetime.now(UTC)
     report = LoadReport(
@@ -188,6 +191,8 @@ def _start_run(graph: Graph, summary: SnapshotSummary) -> LoadReport:
             "source_name": source.name,
             "started_at": now.isoformat(),
             "snapshot_collected_at": summary.header.collected_at.isoformat(),
+            "host": host_name(),
+            "process": process_identity(),
         },
     )
     return report

@@ -7,7 +7,9 @@ Layout under ``$AUTHMAP_HOME/neo4j``::
     password             the generated password of user ``neo4j`` (mode 0600)
     instance.json        pid, port and version; the port stays after a stop and is reused
 
-The server binds to 127.0.0.1 only, has authentication on, and is sized for a small machine.
+The server binds to 127.0.0.1 only, has authentication on, and is sized from the machine's
+memory (:mod:`app.localneo4j.memory`). A query that exhausts the heap fails on its own: the
+JVM is not told to exit on an ``OutOfMemoryError``, so one bad read cannot stop the server.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from app.localneo4j.distribution import NEO4J_VERSION, ensure_distribution
 from app.localneo4j.java import JavaRuntime, find_java
+from app.localneo4j.memory import AUTO, MemoryPlan, MemorySizeError, plan_memory
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.server.startup.Neo4jAdminBoot"
@@ -175,7 +178,7 @@ class LocalNeo4j:
         return ServerStatus(False, None, last_port, None, self.root, NEO4J_VERSION)
 
     # -- start -----------------------------------------------------------------------------
-    def _write_conf(self, port: int, heap: str, pagecache: str, extra: dict[str, str]) -> None:
+    def _write_conf(self, port: int, memory: MemoryPlan, extra: dict[str, str]) -> None:
         settings = {
             "server.default_listen_address": "127.0.0.1",
             "server.default_advertised_address": "127.0.0.1",
@@ -184,9 +187,7 @@ class LocalNeo4j:
             "server.http.enabled": "false",
             "server.https.enabled": "false",
             "dbms.security.auth_enabled": "true",
-            "server.memory.heap.initial_size": heap,
-            "server.memory.heap.max_size": heap,
-            "server.memory.pagecache.size": pagecache,
+            **memory.settings(),
             "db.transaction.timeout": "600s",
             "db.lock.acquisition.timeout": "120s",
             "dbms.usage_report.enabled": "false",
@@ -251,23 +252,27 @@ class LocalNeo4j:
         self,
         *,
         port: int | None = None,
-        heap: str = "512m",
-        pagecache: str = "256m",
+        heap: str = AUTO,
+        pagecache: str = AUTO,
         settings: dict[str, str] | None = None,
         distribution: Path | None = None,
         timeout: float = START_TIMEOUT,
     ) -> StartResult:
         """Start the server unless it already runs; return its status, whether it was started
         now and how the port was chosen (:meth:`choose_port`). Returns only once Bolt answers
-        with the stored password."""
+        with the stored password. ``heap`` and ``pagecache`` are sizes (``2g``) or ``auto``."""
         current = self.status()
         if current.running:
             return StartResult(current, False, None)
+        try:
+            memory = plan_memory(heap, pagecache)
+        except MemorySizeError as exc:
+            raise Neo4jServerError(str(exc)) from None
         choice = self.choose_port(port)
         lib = ensure_distribution(self.cache, distribution)
         java = find_java()
-        self._prepare(choice.port, heap, pagecache, settings or {}, java, lib)
-        proc = self._launch(java, lib, heap)
+        self._prepare(choice.port, memory, settings or {}, java, lib)
+        proc = self._launch(java, lib, memory)
         self._write_instance(proc.pid, choice.port, java)
         self._wait_for_bolt(proc, choice.port, timeout)
         return StartResult(self.status(), True, choice)
@@ -275,8 +280,7 @@ class LocalNeo4j:
     def _prepare(
         self,
         port: int,
-        heap: str,
-        pagecache: str,
+        memory: MemoryPlan,
         settings: dict[str, str],
         java: JavaRuntime,
         lib: Path,
@@ -290,17 +294,15 @@ class LocalNeo4j:
             self.root / "plugins",
         ):
             directory.mkdir(parents=True, exist_ok=True)
-        self._write_conf(port, heap, pagecache, settings)
+        self._write_conf(port, memory, settings)
         self._init_password(java, lib)
 
-    def _launch(self, java: JavaRuntime, lib: Path, heap: str) -> subprocess.Popen[bytes]:
+    def _launch(self, java: JavaRuntime, lib: Path, memory: MemoryPlan) -> subprocess.Popen[bytes]:
         """Start the JVM in its own session, its output appended to ``logs/console.log``."""
         cmd = [
             str(java.executable),
-            f"-Xms{heap}",
-            f"-Xmx{heap}",
+            *memory.jvm_flags(),
             "-XX:+UseG1GC",
-            "-XX:+ExitOnOutOfMemoryError",
             *JVM_OPENS,
             "-cp",
             f"{lib}/*",

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from app import __version__
 from app.config import Settings
-from app.graph import Graph, GraphError
+from app.graph import Graph, GraphError, GraphUnavailable
 from app.service import (
     audits_routes,
     auth,
@@ -26,8 +26,8 @@ from app.service import (
     parity_routes,
     permissions_routes,
 )
+from app.service import health as health_check
 from app.service.auth import Viewer
-from app.tokens import authenticate
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
-        api.state.graph = Graph(settings)
+        api.state.graph = Graph(settings, interactive=True)
+        api.state.health = health_check.HealthMonitor(api.state.graph).start()
         try:
             yield
         finally:
+            api.state.health.stop()
             api.state.graph.close()
 
     api = FastAPI(
@@ -70,6 +72,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @api.exception_handler(GraphError)
     async def _graph_error(_: Request, exc: GraphError) -> JSONResponse:
+        if isinstance(exc, GraphUnavailable):  # its text names the server: logged, not shown
+            log.warning("%s", exc)
+            return JSONResponse(status_code=503, content={"error": health_check.UNREACHABLE})
         return JSONResponse(status_code=503, content={"error": str(exc)})
 
     _install_service_routes(api)
@@ -89,29 +94,6 @@ def create_app(settings: Settings) -> FastAPI:
     return api
 
 
-def health(request: Request) -> dict[str, Any]:
-    """Service and Neo4j reachability (no token needed, for load balancers; the Neo4j
-    URI and error only for an authorised caller, or while no token exists)."""
-    graph: Graph = request.app.state.graph
-    try:
-        graph.read("admin/ping")
-        neo4j: dict[str, Any] = {"reachable": True, "uri": graph.uri}
-        try:
-            authorised = authenticate(graph, auth.bearer(request)).caller is not None
-        except (HTTPException, GraphError):
-            authorised = False
-        if not authorised:
-            del neo4j["uri"]
-    except GraphError as exc:
-        log.warning("health: %s", exc)
-        neo4j = {"reachable": False, "error": "Neo4j is not reachable (see the server log)"}
-    return {
-        "status": "ok" if neo4j["reachable"] else "degraded",
-        "version": __version__,
-        "neo4j": neo4j,
-    }
-
-
 def stats(request: Request, _: Viewer) -> dict[str, Any]:
     """Node counts per label."""
     graph: Graph = request.app.state.graph
@@ -120,7 +102,7 @@ def stats(request: Request, _: Viewer) -> dict[str, Any]:
 
 def _install_service_routes(api: FastAPI) -> None:
     """``/api/health`` and ``/api/stats``."""
-    api.add_api_route("/api/health", health, methods=["GET"])
+    api.add_api_route("/api/health", health_check.health, methods=["GET"])
     api.add_api_route("/api/stats", stats, methods=["GET"])
 
 
@@ -135,6 +117,8 @@ def index() -> FileResponse | HTMLResponse:
 def asset(name: str) -> FileResponse:
     """One file of the built viewer's ``assets/`` (nothing outside it)."""
     assets = (frontend_dir() / "assets").resolve()
+    if "\0" in name:
+        raise HTTPException(404, "no such asset")
     path = (assets / name).resolve()
     if path.parent != assets or not path.is_file():
         raise HTTPException(404, f"no asset {name!r}")

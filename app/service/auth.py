@@ -5,12 +5,20 @@ then listens on loopback only, see ``authmap serve``) and every caller is the ad
 Once any token exists every call needs a valid one: 401 when it is missing, malformed,
 unknown, revoked or expired; 403 when its role is not enough. Each request reads the token
 from the graph, so a revocation takes effect at once on every replica.
+
+While the service is open, a request must name it in its ``Host`` header by ``localhost``, an
+IP address, a single-label name (``myhost``: no public DNS name an attacker could rebind) or one
+of ``api_allowed_hosts`` (a page on a rebound DNS name cannot use it), and a
+write that carries an ``Origin`` must come from the same origin or an allowed host (no
+cross-site form posts): 403 otherwise.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
@@ -51,9 +59,61 @@ def bearer(request: Request) -> str | None:
     return value.strip()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _host_name(value: str) -> str:
+    """The host part of a ``Host`` header value (no port, no IPv6 brackets), lower case."""
+    try:
+        return (urlsplit(f"//{value}").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _allowed_name(host: str, allowed: list[str]) -> bool:
+    if (host and "." not in host) or host.endswith(".localhost") or host in allowed:
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_open_request(request: Request) -> None:
+    """403 unless an open-mode request names this service (see the module docstring)."""
+    allowed = [name.lower() for name in _graph(request).settings.api_allowed_hosts]
+    host_header = request.headers.get("host", "")
+    if not _allowed_name(_host_name(host_header), allowed):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "the service has no API tokens yet, so it answers only requests addressed to "
+            "localhost, an IP address, a single-label name or AUTHMAP_API_ALLOWED_HOSTS (Host "
+            "header refused)",
+        )
+    origin = request.headers.get("origin")
+    if origin is None or request.method in SAFE_METHODS:
+        return
+    try:
+        parts = urlsplit(origin)
+        origin_host = (parts.hostname or "").lower()
+    except ValueError:
+        origin_host, parts = "", urlsplit("")
+    same = parts.netloc.lower() == host_header.lower()
+    if not (same or origin_host in allowed):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "the service has no API tokens yet, so it accepts writes only from its own pages "
+            "(Origin header refused)",
+        )
+
+
 def current_caller(request: Request) -> Caller:
-    """The authenticated caller (401 when a token is needed and not valid)."""
+    """The authenticated caller (401 when a token is needed and not valid; 403 for an
+    open-mode request that does not name this service)."""
     result = authenticate(_graph(request), bearer(request))
+    if result.open:
+        check_open_request(request)
     if result.caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, result.problem or "unauthorised", headers=CHALLENGE

@@ -95,6 +95,13 @@ def install(api: FastAPI, max_body_bytes: int) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"error": _validation_message(exc)})
 
+    @api.exception_handler(UnicodeEncodeError)
+    async def _not_unicode(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        return JSONResponse(
+            status_code=400,
+            content={"error": "text must be valid Unicode (no lone surrogate such as \\udc00)"},
+        )
+
     @api.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
