@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -124,12 +125,12 @@ def _free_port() -> int:
     return free_port()
 
 
-def _wait_health(http: httpx.Client, *, reachable: bool) -> dict[str, object]:
+def _wait_health(http: httpx.Client, *, reachable: bool) -> dict[str, Any]:
     for _ in range(300):  # the probe runs every 0.2 s; not a timing assertion
         answer = http.get("/api/health")
         assert answer.status_code == 200
-        body: dict[str, object] = answer.json()
-        if body["neo4j"]["reachable"] is reachable:  # type: ignore[index]
+        body: dict[str, Any] = answer.json()
+        if body["neo4j"]["reachable"] is reachable:
             return body
         threading.Event().wait(0.1)
     raise AssertionError(f"health never became reachable={reachable}: {body}")
