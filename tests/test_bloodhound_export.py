@@ -15,28 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
-from typer.testing import CliRunner
 
-from app.cli import app
 from app.graph import Graph
 from demo.load import steps
-from tests.conftest import REPO, Neo4jInstance, query
-
-SCHEMAS = REPO / "tests" / "fixtures" / "bloodhound" / "opengraph-schema"
-CONTROL = {
-    "VS_AdminTo",
-    "VS_CanModifyPermissions",
-    "VS_CanPowerOff",
-    "VS_CanConsole",
-    "VS_CanReconfigure",
-}
-
-
-def _validator(name: str) -> Draft202012Validator:
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text())
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+from tests.conftest import Neo4jInstance, query
+from tests.support.bloodhound_checks import (
+    CONTROL,
+    check_edge_ends,
+    check_schema,
+    control_edges,
+    expected_control_edges,
+    export,
+    validator,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,35 +41,15 @@ def demo(
     for args in steps():
         neo4j_instance.cli(*args, check=True)
     out = tmp_path_factory.mktemp("bloodhound")
-    proc = neo4j_instance.cli(
-        "export",
-        "bloodhound",
-        "--out",
-        str(out / "estate.json"),
-        "--queries",
-        str(out / "queries.json"),
-        check=True,
-    )
-    assert "Wrote" in proc.stdout and "VS_AdminTo" in proc.stdout, proc.stdout
-    yield neo4j_instance, json.loads((out / "estate.json").read_text()), out
+    yield neo4j_instance, export(neo4j_instance, out), out
 
 
 def test_export_validates_against_the_opengraph_schema(
     demo: tuple[Neo4jInstance, dict[str, Any], Path],
 ) -> None:
     _, document, _ = demo
-    assert set(document) == {"metadata", "graph"}
-    assert set(document["graph"]) == {"nodes", "edges"}
-    _validator("metadata").validate(document["metadata"])
-    node_schema, edge_schema = _validator("node"), _validator("edge")
+    check_schema(document)
     nodes, edges = document["graph"]["nodes"], document["graph"]["edges"]
-    for node in nodes:
-        node_schema.validate(node)
-        assert all(kind.startswith("VS_") for kind in node["kinds"]), node
-    for edge in edges:
-        edge_schema.validate(edge)
-        assert edge["kind"].startswith("VS_"), edge
-    assert len({n["id"] for n in nodes}) == len(nodes)
     kinds = {kind for n in nodes for kind in n["kinds"]}
     assert {
         "VS_VCenter",
@@ -93,24 +64,15 @@ def test_export_validates_against_the_opengraph_schema(
     assert {"VS_HasPermission", "VS_Contains"} | CONTROL <= {e["kind"] for e in edges}
     # The schema itself refuses what BloodHound would refuse: a map as a property value.
     bad = {**nodes[0], "properties": {"nested": {"a": 1}}}
-    assert not node_schema.is_valid(bad)
+    assert not validator("node").is_valid(bad)
 
 
 def test_every_edge_end_exists_and_ad_ends_are_directory_sids(
     demo: tuple[Neo4jInstance, dict[str, Any], Path],
 ) -> None:
     instance, document, _ = demo
-    ids = {n["id"] for n in document["graph"]["nodes"]}
     sids = {r["sid"] for r in query(instance, "MATCH (n:ADPrincipal) RETURN n.sid AS sid")}
-    outside = 0
-    for edge in document["graph"]["edges"]:
-        assert edge["start"]["match_by"] == edge["end"]["match_by"] == "id"
-        assert edge["end"]["value"] in ids, edge
-        if edge["start"]["value"] not in ids:
-            outside += 1
-            assert edge["start"]["value"] in sids, edge
-            assert edge["start"]["value"].startswith("S-1-"), edge
-    assert outside > 0
+    assert check_edge_ends(document, sids) > 0
     # vsphere.local principals are nodes of their own, and an unowned grant says so.
     principals = [n for n in document["graph"]["nodes"] if "VS_Principal" in n["kinds"]]
     assert any(n["properties"]["name"].upper().startswith("VSPHERE.LOCAL\\") for n in principals)
@@ -120,67 +82,13 @@ def test_every_edge_end_exists_and_ad_ends_are_directory_sids(
     assert any(e["properties"].get("ownership") == "unowned" for e in grants)
 
 
-def _who_can(instance: Neo4jInstance, entity: str) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(
-        app, ["who-can", "--entity", entity, "--format", "json"], env=instance.env
-    )
-    assert result.exit_code == 0, result.output
-    return list(json.loads(result.stdout))
-
-
-def _expected(row: dict[str, Any], kind: str, admin: set[str]) -> set[str]:
-    """The control edges of one who-can row, from the privilege ids (docs/bloodhound.md)."""
-    held = set(row["privileges"])
-    out = set()
-    if admin <= held:
-        out.add("VS_AdminTo")
-    if "Authorization.ModifyPermissions" in held:
-        out.add("VS_CanModifyPermissions")
-    if kind == "VirtualMachine":
-        if "VirtualMachine.Interact.PowerOff" in held:
-            out.add("VS_CanPowerOff")
-        if "VirtualMachine.Interact.ConsoleInteract" in held:
-            out.add("VS_CanConsole")
-        if any(p.startswith("VirtualMachine.Config.") for p in held):
-            out.add("VS_CanReconfigure")
-    return out
-
-
 def test_derived_control_edges_agree_with_who_can(
     demo: tuple[Neo4jInstance, dict[str, Any], Path],
 ) -> None:
     instance, document, _ = demo
-    sid_of = {
-        r["id"]: r["sid"]
-        for r in query(instance, "MATCH (n:ADPrincipal) RETURN n.id AS id, n.sid AS sid")
-    }
-    admin = {
-        r["id"]
-        for r in query(
-            instance,
-            "MATCH (:Role {role_id: -1})-[:INCLUDES]->(p:Privilege) RETURN p.privilege_id AS id",
-        )
-    }
-    assert admin
-    exported = {
-        (e["start"]["value"], e["end"]["value"], e["kind"])
-        for e in document["graph"]["edges"]
-        if e["kind"] in CONTROL
-    }
-    entities = query(
-        instance,
-        "MATCH (e:VSphereEntity) RETURN e.id AS id, "
-        "[l IN labels(e) WHERE l <> 'VSphereEntity' AND l <> 'Source'][0] AS kind",
-    )
-    expected: set[tuple[str, str, str]] = set()
-    for entity in entities:
-        for row in _who_can(instance, entity["id"]):
-            start = sid_of.get(row["principal_id"]) if row["principal_id"] else None
-            start = start or f"vsphere-principal:{row['principal'].lower()}"
-            for kind in _expected(row, entity["kind"], admin):
-                expected.add((start, entity["id"], kind))
+    expected = expected_control_edges(instance)
     assert expected, "the demo estate has control edges"
-    assert exported == expected
+    assert control_edges(document) == expected
 
 
 def test_saved_queries_walk_from_ad_into_vsphere(

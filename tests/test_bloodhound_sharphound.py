@@ -10,6 +10,9 @@
   loads with one record per object of each file, and each ``meta.count`` that disagrees with
   its file is reported.
 * Bad files are one clear line, exit 2, and the graph is untouched.
+* The export of a Samba + vcsim scenario (vCenter permissions granted to the domain's real
+  users and groups) validates against BloodHound's schemas, its AD edges start at SIDs the
+  directory holds, and its control edges agree with ``authmap who-can``.
 """
 
 from __future__ import annotations
@@ -23,12 +26,23 @@ from typing import Any
 
 import pytest
 from ldap3 import DSA, SIMPLE, Connection, Server, Tls
+from pyVim.connect import Disconnect
+from pyVmomi import vim
 
 from app.snapshot import iter_records, validate
 from tests.conftest import REPO, Neo4jInstance, query, run_cli
-from tests.support.ingest import ingest_ad
+from tests.support.bloodhound_checks import (
+    check_edge_ends,
+    check_schema,
+    control_edges,
+    expected_control_edges,
+    export,
+)
+from tests.support.ingest import ingest_ad, ingest_vcenter
 from tests.support.samba_ad import DirectorySpec, SambaDC, directory_template
 from tests.support.sharphound_samba import SambaToSharpHound
+from tests.support.vcsim import VcsimServer, ensure_vcsim_binary
+from tests.support.vsphere import add_roles, connect, find, set_permissions
 
 ADDRESS = "127.0.0.46"
 FIXTURES = REPO / "tests" / "fixtures" / "bloodhound"
@@ -200,3 +214,76 @@ def test_bad_files_are_one_line_exit_2_and_the_graph_untouched(
         assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], case
         assert "Traceback" not in proc.stderr
     assert query(neo4j_instance, count) == before
+
+
+def _grant_to_the_domain(sim: VcsimServer) -> None:
+    """Permissions for the Samba domain's users and groups, with a custom role and a mask."""
+    manifest = directory_template(DirectorySpec())[1]
+    # a nested group (its members come through another group), small enough for who-can per
+    # entity to stay quick; the big group's scale is test_principal_resolution's
+    group = "CORP\\" + manifest.chain_group_dns[1].split(",", 1)[0].split("=", 1)[1]
+    operator, delegate = (f"CORP\\{manifest.user_sam(i)}" for i in (1, 2))
+    si = connect(sim)
+    try:
+        content = si.RetrieveContent()
+        auth = content.authorizationManager
+        roles = add_roles(
+            auth,
+            {
+                "bh-vm-operator": [
+                    "VirtualMachine.Interact.PowerOff",
+                    "VirtualMachine.Interact.ConsoleInteract",
+                    "VirtualMachine.Config.Settings",
+                ],
+                "bh-delegate": ["Authorization.ModifyPermissions"],
+            },
+        )
+        objects = {
+            "DC0": find(content, vim.Datacenter, "DC0"),
+            "DC0_C0": find(content, vim.ClusterComputeResource, "DC0_C0"),
+            "VM0": find(content, vim.VirtualMachine, "DC0_C0_RP0_VM0"),
+            "VM1": find(content, vim.VirtualMachine, "DC0_C0_RP0_VM1"),
+        }
+        set_permissions(
+            auth,
+            objects,
+            [
+                (group, True, "Admin", "DC0", True),
+                (operator, False, "bh-vm-operator", "DC0_C0", True),
+                (operator, False, "NoAccess", "VM1", False),  # masks the group's Admin too
+                (delegate, False, "bh-delegate", "VM0", False),
+                (manifest.service_account_upn, False, "ReadOnly", "DC0_C0", True),
+            ],
+            roles,
+        )
+    finally:
+        Disconnect(si)
+
+
+def test_export_of_a_samba_and_vcsim_scenario(
+    neo4j_instance: Neo4jInstance, samba: tuple[SambaDC, Path, Path], tmp_path: Path
+) -> None:
+    dc, ldap_path, _ = samba
+    query(neo4j_instance, "MATCH (n) DETACH DELETE n")
+    ingest_ad(neo4j_instance, dc)
+    with VcsimServer(ensure_vcsim_binary(), cluster=1, host=1, vm=2) as sim:
+        _grant_to_the_domain(sim)
+        ingest_vcenter(neo4j_instance, sim)
+    document = export(neo4j_instance, tmp_path)
+    check_schema(document)
+    directory = {sid for r in iter_records(ldap_path) if (sid := getattr(r, "sid", None))}
+    assert check_edge_ends(document, directory) >= 4  # the group and three users
+    exported = control_edges(document)
+    assert exported == expected_control_edges(neo4j_instance)
+    kinds = {kind for (_, _, kind) in exported}
+    assert {"VS_AdminTo", "VS_CanPowerOff", "VS_CanConsole", "VS_CanReconfigure"} <= kinds
+    assert "VS_CanModifyPermissions" in kinds
+    vm1 = query(
+        neo4j_instance, "MATCH (v:VirtualMachine {name: 'DC0_C0_RP0_VM1'}) RETURN v.id AS id"
+    )[0]["id"]
+    operator = query(
+        neo4j_instance,
+        "MATCH (u:ADUser) WHERE u.account_key = $k RETURN u.sid AS sid",
+        k=f"corp\\{directory_template(DirectorySpec())[1].user_sam(1)}",
+    )[0]["sid"]
+    assert not any(s == operator and e == vm1 for (s, e, _) in exported)  # NoAccess masks
