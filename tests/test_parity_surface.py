@@ -104,7 +104,7 @@ def test_api_filters(api: httpx.Client, judged: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("params", "code", "says"),
     [
-        ({"target": "nowhere"}, 404, "no Kubernetes target 'nowhere'"),
+        ({"target": "nowhere"}, 404, "no target 'nowhere'"),
         ({"status": "fine"}, 422, "status"),
         ({"category": "weather"}, 422, "unknown category 'weather'"),
         ({"limit": 0}, 422, "limit"),

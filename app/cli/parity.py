@@ -54,7 +54,8 @@ def parity(
     kubeconfig: Path | None = typer.Option(
         None,
         "--kubeconfig",
-        help="The target's kubeconfig: change authority is asked of its authorizer.",
+        help="A Kubernetes target's kubeconfig: change authority is asked of its authorizer "
+        "(a Proxmox target's ACLs are evaluated from the graph).",
     ),
     context: str | None = typer.Option(None, "--context", help="The kubeconfig context."),
     output: Format = typer.Option(Format.table, "--format", help="table, json, junit or markdown."),
@@ -75,10 +76,11 @@ def parity(
     from app.parity.sar import AuthorizerError, KubeAuthorizer, kube_api_client
     from app.parity.target import TargetError
 
-    options = _options(target, category, map_file, principal_map, kubeconfig)
+    options = _options(target, category, map_file, principal_map)
     with graph() as connected:
         try:
             chosen = prepare(connected, options)
+            _check_authorizer(chosen.platform, category, kubeconfig)
             authorizer = None
             if kubeconfig is not None:
                 authorizer = KubeAuthorizer(
@@ -122,7 +124,6 @@ def _options(
     category: list[str],
     map_file: Path | None,
     principal_map: Path | None,
-    kubeconfig: Path | None,
 ) -> ParityOptions:
     from app.parity.engine import ParityOptions
     from app.parity.mapfile import MapFileError, load_principal_map, load_target_map
@@ -136,10 +137,22 @@ def _options(
         )
     except MapFileError as exc:
         fail(str(exc))
+    return options
+
+
+def _check_authorizer(platform: str, category: list[str], kubeconfig: Path | None) -> None:
+    """A Kubernetes target's change authority needs its kubeconfig; a Proxmox target takes
+    none."""
+    if platform != "kubernetes":
+        if kubeconfig is not None:
+            fail(
+                f"--kubeconfig is for Kubernetes targets; this target is {platform} (its "
+                "permissions are evaluated from the ingested ACLs)"
+            )
+        return
     wants_authority = not category or "change_authority" in category
     if wants_authority and kubeconfig is None:
         fail(
             "change-authority parity asks the target's own authorizer: give --kubeconfig FILE "
             "(or choose other --category)"
         )
-    return options

@@ -22,7 +22,10 @@ from app.parity.judges import JUDGES, Context, Item
 from app.parity.lifecycle import demote_drifted
 from app.parity.mapfile import TargetMap
 from app.parity.model import Status, Verdict
-from app.parity.principals import PrincipalMap, PrincipalMapper
+from app.parity.principals import Mapper, PrincipalMap, PrincipalMapper
+from app.parity.pve_authority import target_only as pve_target_only
+from app.parity.pve_model import PveVM, pve_name
+from app.parity.pve_principals import PvePrincipalMapper
 from app.parity.target import Target, choose_target, load_target
 from app.parity.vmmap import SourceVM, VMMapping, map_vms
 
@@ -105,7 +108,27 @@ def _mapping(graph: Graph, target: Target, options: ParityOptions) -> VMMapping:
         SourceVM(r["id"], r["name"], r["bios_uuid"], tuple(r["macs"]))
         for r in graph.read(f"{Q}/source_vms")
     ]
-    return map_vms(sources, target.vms, options.target_map.vms)
+    if target.platform != "proxmox":
+        return map_vms(sources, target.vms, options.target_map.vms)
+    mapping = map_vms(sources, target.vms, options.target_map.vms, name_key=pve_name)
+    mapping.how = {k: "smbios1" if v == "firmware_uuid" else v for k, v in mapping.how.items()}
+    return mapping
+
+
+def _mapper(target: Target, options: ParityOptions) -> Mapper:
+    if target.pve is not None:
+        pve = target.pve
+        return PvePrincipalMapper(pve.users, pve.groups, pve.realms.values(), options.principal_map)
+    return PrincipalMapper(target.subjects, options.principal_map)
+
+
+def judges_for(target: Target) -> dict[str, Any]:
+    """Decision kind -> judge for the target's platform."""
+    if target.platform == "proxmox":
+        from app.parity.pve_judges import PVE_JUDGES
+
+        return dict(PVE_JUDGES)
+    return dict(JUDGES)
 
 
 def _unmapped_note(mapping: VMMapping, vm_ids: list[str]) -> list[str]:
@@ -122,13 +145,16 @@ def _unmapped_note(mapping: VMMapping, vm_ids: list[str]) -> list[str]:
 def run_parity(
     graph: Graph, target: Target, options: ParityOptions, authorizer: Authorizer | None
 ) -> ParityReport:
-    """Judge every active decision of the chosen categories on ``target``."""
+    """Judge every active decision of the chosen categories on ``target`` (a Kubernetes
+    target's change authority needs its ``authorizer``; a Proxmox target's ACLs are in the
+    graph)."""
     report = ParityReport(uuid.uuid4().hex, datetime.now(UTC).isoformat(), target)
     report.vm_mapping = mapping = _mapping(graph, target, options)
-    principals = PrincipalMapper(target.subjects, options.principal_map)
+    principals = _mapper(target, options)
     ctx = Context(graph, target, options.target_map, principals, authorizer, mapping.matched)
+    judges = judges_for(target)
     rows = graph.read(
-        f"{Q}/decisions", {"categories": list(options.categories) or None, "kinds": sorted(JUDGES)}
+        f"{Q}/decisions", {"categories": list(options.categories) or None, "kinds": sorted(judges)}
     )
     by_judge: dict[Any, list[Item]] = defaultdict(list)
     pending: list[tuple[dict[str, Any], list[str], list[str]]] = []
@@ -139,7 +165,7 @@ def run_parity(
         if vm_ids and not mapped:
             continue
         item = Item(row["id"], row["kind"], tuple(mapping.matched[v] for v in mapped))
-        by_judge[JUDGES[row["kind"]]].append(item)
+        by_judge[judges[row["kind"]]].append(item)
     verdicts: dict[str, Verdict] = {}
     for judge, items in by_judge.items():
         verdicts.update(judge(ctx, items))
@@ -160,11 +186,13 @@ def run_parity(
                 sorted(mapping.names.get(v, v) for v in unmapped),
             )
         )
-    if authorizer is not None and (
-        not options.categories or "change_authority" in options.categories
-    ):
+    if not options.categories or "change_authority" in options.categories:
         held = [(r["principal"], bool(r["is_group"])) for r in graph.read(f"{Q}/principals")]
-        report.target_only = target_only(target.bindings, held, principals, authorizer)
+        if target.pve is not None and isinstance(principals, PvePrincipalMapper):
+            guests = [vm for vm in target.vms if isinstance(vm, PveVM)]
+            report.target_only = pve_target_only(target.pve, guests, held, principals)
+        elif authorizer is not None and isinstance(principals, PrincipalMapper):
+            report.target_only = target_only(target.bindings, held, principals, authorizer)
     return report
 
 

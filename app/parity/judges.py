@@ -18,7 +18,7 @@ from app.parity.mapfile import TargetMap
 from app.parity.model import TargetRef, TargetVM, Verdict, combine
 from app.parity.network import PortGroup, port_group
 from app.parity.placement import map_hosts, vm_host_rule, vm_vm_rule
-from app.parity.principals import PrincipalMapper
+from app.parity.principals import Mapper
 from app.parity.priority import FROM_CLUSTER, Ranked, cluster_order, effective, vm_override
 from app.parity.recovery import cluster_ha
 from app.parity.storage import StoragePolicy, storage_policy
@@ -34,7 +34,7 @@ class Context:
     graph: Graph
     target: Target
     target_map: TargetMap
-    principals: PrincipalMapper
+    principals: Mapper
     authorizer: Authorizer | None
     matched: Mapping[str, TargetVM] = field(default_factory=dict)
     """Source VM id -> its target VM (every mapped VM, not only a decision's)."""
@@ -52,13 +52,13 @@ class Item:
 Judge = Callable[[Context, Sequence[Item]], dict[str, Verdict]]
 
 
-def _rows(ctx: Context, name: str, items: Sequence[Item]) -> dict[str, dict[str, Any]]:
+def source_rows(ctx: Context, name: str, items: Sequence[Item]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in ctx.graph.read(f"{Q}/{name}", {"ids": [i.id for i in items]})}
 
 
 def placement(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """DRS VM-VM and VM-host rules."""
-    rules = _rows(ctx, "drs_rules", items)
+    rules = source_rows(ctx, "drs_rules", items)
     out: dict[str, Verdict] = {}
     for item in items:
         rule = rules.get(item.id)
@@ -98,7 +98,7 @@ def placement(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
 def authority(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """vSphere permissions, through the target's authorizer."""
     assert ctx.authorizer is not None, "change-authority parity needs the target's authorizer"
-    grants = _rows(ctx, "grants", items)
+    grants = source_rows(ctx, "grants", items)
     out: dict[str, Verdict] = {}
     for item in items:
         row = grants.get(item.id)
@@ -124,7 +124,7 @@ def authority(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
 
 def network(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """Port-group VLANs against NADs."""
-    groups = _rows(ctx, "port_groups", items)
+    groups = source_rows(ctx, "port_groups", items)
     out: dict[str, Verdict] = {}
     for item in items:
         row = groups.get(item.id)
@@ -135,7 +135,7 @@ def network(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     return out
 
 
-_ALLOCATION = (
+ALLOCATION = (
     "cpu_reservation",
     "cpu_limit",
     "cpu_shares_level",
@@ -149,14 +149,14 @@ _ALLOCATION = (
 
 def capacity(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """VM and pool reservations, limits, shares; expandable reservations."""
-    rows = _rows(ctx, "allocations", items)
+    rows = source_rows(ctx, "allocations", items)
     mhz = ctx.target_map.cpu_mhz_per_core
     out: dict[str, Verdict] = {}
     for item in items:
         row = rows.get(item.id)
         if row is None:
             continue
-        alloc = Allocation(**{k: row[k] for k in _ALLOCATION})
+        alloc = Allocation(**{k: row[k] for k in ALLOCATION})
         if item.kind == "vm_allocation":
             if not item.vms:
                 continue
@@ -180,8 +180,8 @@ def _members(ctx: Context, row: dict[str, Any], default: str) -> dict[str, Ranke
 def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """Cluster HA (run strategies, admission control, default restart priority) and per-VM
     HA overrides (restart priority order, disabled, isolation response, monitoring)."""
-    ha = _rows(ctx, "clusters_ha", [i for i in items if i.kind == "cluster_ha"])
-    rows = _rows(ctx, "restart_priorities", items)
+    ha = source_rows(ctx, "clusters_ha", [i for i in items if i.kind == "cluster_ha"])
+    rows = source_rows(ctx, "restart_priorities", items)
     classes = ctx.target.priority_classes
     out: dict[str, Verdict] = {}
     for item in items:
@@ -214,7 +214,7 @@ def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
 
 def storage(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     """SPBM storage policies against StorageClasses (through the map file's policy map)."""
-    rows = _rows(ctx, "storage_policies", items)
+    rows = source_rows(ctx, "storage_policies", items)
     return {
         i.id: storage_policy(
             StoragePolicy(rows[i.id]["name"], tuple(rows[i.id]["rules"])),

@@ -64,7 +64,8 @@ def combine(parts: Iterable[Verdict]) -> Verdict:
 
 @dataclass(frozen=True)
 class TargetVM:
-    """A KubeVirt VirtualMachine as parity sees it (from a ``K8sVirtualMachine`` node)."""
+    """A KubeVirt VirtualMachine as parity sees it (from a ``K8sVirtualMachine`` node); a
+    Proxmox guest is its subclass :class:`app.parity.pve_model.PveVM`."""
 
     id: str
     namespace: str
@@ -91,6 +92,10 @@ class TargetVM:
     def ref(self) -> str:
         """``namespace/name``."""
         return f"{self.namespace}/{self.name}"
+
+    def aliases(self) -> set[str]:
+        """What a map file may call this VM (``namespace/name``)."""
+        return {self.ref}
 
     def evidence(self, detail: str | None = None) -> TargetRef:
         """This VM as evidence."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Kind = Literal["User", "Group"]
 
@@ -69,6 +69,19 @@ class PrincipalMatch:
                 "name it in the principal map"
             )
         return f"no subject on the target corresponds to {self.principal}"
+
+
+class Mapper(Protocol):
+    """What rules need of a principal mapper (:class:`PrincipalMapper` for Kubernetes,
+    :class:`app.parity.pve_principals.PvePrincipalMapper` for Proxmox VE)."""
+
+    def match(self, principal: str, is_group: bool) -> PrincipalMatch:
+        """The target subject of a source principal."""
+        ...
+
+    def corresponds(self, subject: Subject, principals: Iterable[tuple[str, bool]]) -> bool:
+        """Whether any of the source principals maps to ``subject``."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What parity reads of one Kubernetes target from the graph (``cypher/parity/target_*``)."""
+"""What parity reads of one target from the graph: a Kubernetes cluster
+(``cypher/parity/target_*``) or a Proxmox VE cluster (:mod:`app.parity.pve_target`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.parity.capacity import Quota
 from app.parity.model import TargetNode, TargetPriorityClass, TargetStorageClass, TargetVM
 from app.parity.network import Nad
 from app.parity.principals import Subject
+from app.parity.pve_model import PveTarget
 from app.records.kubernetes import NodeAffinityTerm, PodAffinityTerm
 from app.records.kubernetes_policy import BindingSubject, RbacRule
 from ingest.kubernetes.parse import quantity
@@ -44,6 +46,8 @@ class Target:
     server: str | None
     source: str
     version: str | None = None
+    platform: str = "kubernetes"
+    """``kubernetes`` or ``proxmox``: which rules judge it."""
     vms: list[TargetVM] = field(default_factory=list)
     nodes: list[TargetNode] = field(default_factory=list)
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -55,6 +59,8 @@ class Target:
     """By name."""
     storage_classes: dict[str, TargetStorageClass] = field(default_factory=dict)
     """By name."""
+    pve: PveTarget | None = None
+    """A Proxmox target's HA, network, storage and access configuration."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``target`` block of the JSON report."""
@@ -63,8 +69,9 @@ class Target:
             "name": self.name,
             "server": self.server,
             "version": self.version,
+            "platform": self.platform,
             "vms": len(self.vms),
-            "nodes": len(self.nodes),
+            "nodes": len(self.pve.nodes) if self.pve is not None else len(self.nodes),
         }
 
     @property
@@ -75,21 +82,27 @@ class Target:
 
 def choose_target(graph: Graph, name: str | None) -> Target:
     """The target called ``name`` (its name or id), or the only one."""
-    rows = graph.read(f"{Q}/targets")
+    rows = sorted(graph.read(f"{Q}/targets"), key=lambda r: (r["platform"], r["name"]))
     if not rows:
         raise TargetError(
-            "no Kubernetes target in the graph: run `authmap ingest kubernetes` first"
+            "no target in the graph: run `authmap ingest kubernetes` or "
+            "`authmap ingest proxmox` first"
         )
     if name is not None:
         rows = [r for r in rows if name in (r["name"], r["id"], r["source_id"])]
         if not rows:
-            raise TargetError(f"no Kubernetes target {name!r} in the graph")
+            raise TargetError(f"no target {name!r} in the graph")
     if len(rows) > 1:
-        names = ", ".join(str(r["name"]) for r in rows)
-        raise TargetError(f"several Kubernetes targets ({names}): choose one with --target")
+        names = ", ".join(f"{r['name']} ({r['platform']})" for r in rows)
+        raise TargetError(f"several targets ({names}): choose one with --target")
     row = rows[0]
     return Target(
-        row["id"], row["name"], row["server"], row["source_id"] or row["id"], row["version"]
+        row["id"],
+        row["name"],
+        row["server"],
+        row["source_id"] or row["id"],
+        row["version"],
+        row["platform"],
     )
 
 
@@ -170,6 +183,12 @@ def _binding(row: dict[str, Any]) -> Binding:
 
 def load_target(graph: Graph, target: Target) -> Target:
     """Fill a target's objects from the graph."""
+    if target.platform == "proxmox":
+        from app.parity.pve_target import load_pve
+
+        guests, target.pve = load_pve(graph, target.source, target.version)
+        target.vms = list(guests)
+        return target
     params = {"source": target.source}
     target.vms = [_vm(r) for r in graph.read(f"{Q}/target_vms", params)]
     _objects(target, graph.read(f"{Q}/target_objects", params))

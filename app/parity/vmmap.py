@@ -8,7 +8,9 @@ Stages, in order; the first stage that finds a candidate for a VM decides it:
    Forklift/MTV writes;
 3. ``firmware.uuid`` equal to the BIOS UUID (where someone set it);
 4. a shared MAC address (MTV keeps them);
-5. the normalised name (lower case, runs of other characters than ``a-z0-9`` as one ``-``).
+5. the normalised name (lower case, runs of other characters than ``a-z0-9`` as one ``-``;
+   on a Proxmox target, the name as Proxmox's ESXi import cleans it:
+   :func:`app.parity.pve_model.pve_name`).
 
 A source VM with several candidates at its deciding stage, or a target VM that several source
 VMs claim at one stage, is **ambiguous**: reported, never guessed, and not matched later.
@@ -102,7 +104,7 @@ Key = Callable[[SourceVM], set[str]]
 TargetKey = Callable[[TargetVM], set[str]]
 
 
-def _stages() -> list[tuple[str, Key, TargetKey]]:
+def _stages(name_key: Callable[[str], str]) -> list[tuple[str, Key, TargetKey]]:
     def uuid_of(v: str | None) -> set[str]:
         n = normalise_uuid(v)
         return {n} if n else set()
@@ -115,21 +117,26 @@ def _stages() -> list[tuple[str, Key, TargetKey]]:
             lambda s: {normalise_mac(m) for m in s.macs},
             lambda t: {normalise_mac(m) for m in t.macs},
         ),
-        ("name", lambda s: {normalise_name(s.name)}, lambda t: {normalise_name(t.name)}),
+        ("name", lambda s: {name_key(s.name)}, lambda t: {name_key(t.name)}),
     ]
 
 
 def _by_map(
     sources: list[SourceVM], targets: list[TargetVM], overrides: Mapping[str, str], out: VMMapping
 ) -> None:
-    by_ref = {t.ref: t for t in targets}
+    counted: dict[str, list[TargetVM]] = defaultdict(list)
+    for t in targets:
+        for alias in t.aliases():
+            counted[alias].append(t)
+    by_ref = {alias: found[0] for alias, found in counted.items() if len(found) == 1}
     by_key = {s.id: s for s in sources} | {s.name: s for s in sources}
     for key, ref in overrides.items():
         source = by_key.get(key)
         if source is None:
             out.errors.append(f"map file: no source VM {key!r}")
         elif ref not in by_ref:
-            out.errors.append(f"map file: no target VM {ref!r} (for {key})")
+            several = " (several have that name: give the vmid)" if counted.get(ref) else ""
+            out.errors.append(f"map file: no target VM {ref!r} (for {key}){several}")
         else:
             out.matched[source.id] = by_ref[ref]
             out.how[source.id] = "map"
@@ -139,13 +146,15 @@ def map_vms(
     sources: Iterable[SourceVM],
     targets: Iterable[TargetVM],
     overrides: Mapping[str, str] | None = None,
+    name_key: Callable[[str], str] = normalise_name,
 ) -> VMMapping:
-    """Map source VMs to target VMs by the stages above (one-to-one)."""
+    """Map source VMs to target VMs by the stages above (one-to-one); ``name_key`` is how
+    the name stage normalises a name on both sides."""
     sources, targets = list(sources), list(targets)
     out = VMMapping(names={s.id: s.name for s in sources})
     _by_map(sources, targets, overrides or {}, out)
     taken = {t.id for t in out.matched.values()}
-    for stage, source_key, target_key in _stages():
+    for stage, source_key, target_key in _stages(name_key):
         index: dict[str, list[TargetVM]] = defaultdict(list)
         for t in targets:
             if t.id not in taken:
