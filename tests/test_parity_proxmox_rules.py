@@ -27,17 +27,11 @@ from app.parity.pve_model import (
     PveVnet,
     pve_name,
 )
+from app.parity.pve_placement import vm_host_rule, vm_vm_rule
 from app.parity.pve_principals import PvePrincipalMapper
 from app.parity.pve_privileges import TABLE, PveCheck, translate
-from app.parity.pve_rules import (
-    cluster_ha,
-    port_group,
-    shares_order,
-    storage_policy,
-    vm_allocation,
-    vm_host_rule,
-    vm_vm_rule,
-)
+from app.parity.pve_recovery import cluster_ha
+from app.parity.pve_rules import port_group, shares_order, storage_policy, vm_allocation
 from app.parity.storage import StoragePolicy
 from app.records.proxmox import PveDisk, PveNic
 

@@ -1,12 +1,14 @@
 """Per decision kind on a Proxmox VE target: read the source side (the same
 ``cypher/parity/*`` queries as on Kubernetes) and apply the Proxmox rule
-(:mod:`app.parity.pve_rules`, :mod:`app.parity.pve_authority`)."""
+(:mod:`app.parity.pve_placement`, :mod:`app.parity.pve_recovery`,
+:mod:`app.parity.pve_rules`, :mod:`app.parity.pve_authority`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import cast
 
+from app.parity import pve_placement, pve_recovery
 from app.parity import pve_rules as rules
 from app.parity.authority import Grant
 from app.parity.capacity import Allocation
@@ -43,10 +45,10 @@ def placement(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
         if rule is None:
             continue
         if item.kind in ("vm_affinity", "vm_anti_affinity"):
-            verdict = rules.vm_vm_rule(item.kind == "vm_anti_affinity", _guests(item), pve)
+            verdict = pve_placement.vm_vm_rule(item.kind == "vm_anti_affinity", _guests(item), pve)
         else:
             hosts = map_hosts(rule["hosts"], nodes, ctx.target_map.hosts)
-            verdict = rules.vm_host_rule(
+            verdict = pve_placement.vm_host_rule(
                 _guests(item),
                 pve,
                 frozenset(hosts.nodes.values()),
@@ -156,11 +158,11 @@ def recovery(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
         }
         if item.kind == "cluster_ha" and item.id in ha:
             disabled = frozenset(v for v, p in members.items() if p == "disabled")
-            out[item.id] = rules.cluster_ha(
+            out[item.id] = pve_recovery.cluster_ha(
                 _guests(item), bool(ha[item.id]["admission_control"]), disabled, members
             )
         elif item.kind == "vm_ha_override":
-            out[item.id] = rules.vm_override(
+            out[item.id] = pve_recovery.vm_override(
                 _guests(item)[0],
                 effective(row["restart_priority"], default),
                 row["isolation_response"],
