@@ -196,7 +196,7 @@ def test_a_failed_read_or_a_filtered_list_is_a_gap_and_removes_nothing(
 ) -> None:
     assert ingest(neo4j_instance, pve9).returncode == 0
     before = counts(neo4j_instance)
-    pve9.fail("/cluster/ha/rules", [500])
+    pve9.fail("/cluster/ha/rules", [403])
     roles = copy.deepcopy(pve9.documents["/access/roles"])
     for role in roles:
         if role["roleid"] == "PVEAuditor":
@@ -210,6 +210,25 @@ def test_a_failed_read_or_a_filtered_list_is_a_gap_and_removes_nothing(
     assert any("no SDN.Audit on /" in gap for gap in last["gaps"])
     after = counts(neo4j_instance)
     assert (after["PveHaRule"], after["PveSdnZone"]) == (before["PveHaRule"], before["PveSdnZone"])
+
+
+def test_a_server_error_mid_run_fails_the_run_and_changes_nothing(
+    pve9: PveReplay, neo4j_instance: Neo4jInstance, graph: Graph
+) -> None:
+    assert ingest(neo4j_instance, pve9).returncode == 0
+    before = counts(neo4j_instance)
+    pve9.fail("/cluster/ha/resources", [503, 503])  # transient: retried, then answered
+    assert ingest(neo4j_instance, pve9).returncode == 0
+    assert runs(neo4j_instance)[-1]["status"] == "complete"
+    docs = pve9.documents  # guest 105 gone: a complete run would remove it
+    docs["/cluster/resources"] = [x for x in docs["/cluster/resources"] if x.get("vmid") != 105]
+    pve9.fail("/cluster/ha/resources", [500])
+    proc = ingest(neo4j_instance, pve9)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "HTTP 500" in proc.stderr and "recorded as failed" in proc.stdout
+    assert runs(neo4j_instance)[-1]["status"] == "failed"
+    assert counts(neo4j_instance) == before
+    assert TOKEN_SECRET not in proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 ROOT = "root@pam"
@@ -62,6 +63,32 @@ class AccessConfig:
     tokens: Mapping[str, bool] = field(default_factory=dict)
     """Token id (``user@realm!name``) → privilege separation on."""
 
+    @cached_property
+    def by_path(self) -> Mapping[str, tuple[Acl, ...]]:
+        """The entries by normalised path (evaluation looks up each level, never scans)."""
+        found: dict[str, list[Acl]] = {}
+        for acl in self.acls:
+            found.setdefault(normalise_path(acl.path), []).append(acl)
+        return {path: tuple(entries) for path, entries in found.items()}
+
+    @cached_property
+    def member_of(self) -> Mapping[str, tuple[str, ...]]:
+        """User id → the groups it belongs to."""
+        found: dict[str, list[str]] = {}
+        for group, users in sorted(self.groups.items()):
+            for user in users:
+                found.setdefault(user, []).append(group)
+        return {user: tuple(groups) for user, groups in found.items()}
+
+    @cached_property
+    def pools_of(self) -> Mapping[str, tuple[str, ...]]:
+        """ACL path of a member (``/vms/101``) → the pools holding it."""
+        found: dict[str, list[str]] = {}
+        for pool, members in sorted(self.pools.items()):
+            for member in members:
+                found.setdefault(normalise_path(member), []).append(pool)
+        return {path: tuple(pools) for path, pools in found.items()}
+
 
 def normalise_path(path: str) -> str:
     """``/vms/101/`` → ``/vms/101``; the root stays ``/``."""
@@ -81,23 +108,27 @@ def _entries_at(
     """The roles (→ propagate) that entries on ``level`` for these (kind, id) give."""
     wanted = set(match)
     found: dict[str, bool] = {}
-    for acl in config.acls:
-        if normalise_path(acl.path) != level or (acl.kind, acl.ugid) not in wanted:
+    for acl in config.by_path.get(level, ()):
+        if (acl.kind, acl.ugid) not in wanted:
             continue
         if final or acl.propagate:
             found[acl.role] = found.get(acl.role, False) or acl.propagate
     return found
 
 
-def path_roles(config: AccessConfig, principal: str, path: str) -> dict[str, bool]:
+def path_roles(
+    config: AccessConfig, principal: str, path: str, groups: Iterable[str] | None = None
+) -> dict[str, bool]:
     """The roles ``principal`` (a user or token id) has on ``path`` from the ACL tree alone
-    (rules 2 and 3: no pools, no token/user intersection), role → propagate flag."""
+    (rules 2 and 3: no pools, no token/user intersection), role → propagate flag.
+    ``groups``: evaluate as a member of these groups instead of the user's own."""
     path = normalise_path(path)
     own_kind: Kind = "token" if "!" in principal else "user"
     user = principal.split("!", 1)[0]
-    member_of = (
-        [] if own_kind == "token" else [g for g, users in config.groups.items() if user in users]
-    )
+    if groups is not None:
+        member_of = list(groups)
+    else:
+        member_of = [] if own_kind == "token" else list(config.member_of.get(user, ()))
     roles: dict[str, bool] = {}
     levels = _levels(path)
     for index, level in enumerate(levels):
@@ -114,21 +145,26 @@ def path_roles(config: AccessConfig, principal: str, path: str) -> dict[str, boo
     return roles
 
 
-def _pool_roles(config: AccessConfig, principal: str, path: str) -> set[str]:
+def _pool_roles(
+    config: AccessConfig, principal: str, path: str, groups: Iterable[str] | None
+) -> set[str]:
     found: set[str] = set()
-    for pool, members in config.pools.items():
-        if path in {normalise_path(m) for m in members}:
-            found |= set(path_roles(config, principal, f"/pool/{pool}"))
+    for pool in config.pools_of.get(path, ()):
+        found |= set(path_roles(config, principal, f"/pool/{pool}", groups))
     return found
 
 
-def effective_roles(config: AccessConfig, principal: str, path: str) -> set[str]:
-    """The roles on ``path`` once pool membership is applied (rules 2 to 4)."""
+def effective_roles(
+    config: AccessConfig, principal: str, path: str, groups: Iterable[str] | None = None
+) -> set[str]:
+    """The roles on ``path`` once pool membership is applied (rules 2 to 4); ``groups`` as
+    in :func:`path_roles`."""
     path = normalise_path(path)
-    roles = set(path_roles(config, principal, path))
+    groups = list(groups) if groups is not None else None
+    roles = set(path_roles(config, principal, path, groups))
     if NO_ACCESS in roles:
         return roles
-    pooled = _pool_roles(config, principal, path)
+    pooled = _pool_roles(config, principal, path, groups)
     if NO_ACCESS in pooled:
         return {NO_ACCESS}
     return roles | pooled
@@ -155,6 +191,12 @@ def privileges(config: AccessConfig, principal: str, path: str) -> frozenset[str
             return of_user
         return of_user & _privileges_of(config, effective_roles(config, principal, path))
     return _privileges_of(config, effective_roles(config, principal, path))
+
+
+def group_privileges(config: AccessConfig, group: str, path: str) -> frozenset[str]:
+    """What a user who belongs to ``group`` alone, and has no entries of his own, holds on
+    ``path`` (how parity judges a grant to a directory group)."""
+    return _privileges_of(config, effective_roles(config, "\x00member", path, [group]))
 
 
 def allowed(config: AccessConfig, principal: str, path: str, needed: Iterable[str]) -> bool:

@@ -18,20 +18,16 @@ that no source principal with a grant maps to (``root@pam`` is the platform's ow
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from app.parity.authority import NO_ACCESS as SOURCE_NO_ACCESS
 from app.parity.authority import Grant
 from app.parity.model import Status, TargetRef, Verdict
 from app.parity.principals import Subject
-from app.parity.pve_acl import ROOT, AccessConfig, normalise_path, privileges
+from app.parity.pve_acl import ROOT, AccessConfig, group_privileges, normalise_path, privileges
 from app.parity.pve_model import PveTarget, PveVM
 from app.parity.pve_principals import PvePrincipalMapper
 from app.parity.pve_privileges import VM_CONTROL, PveCheck, translate
-
-PROBE = "authmap-probe@\x00group"
-"""A user id no ACL can name: a group's privileges are this user's as its only member."""
 
 
 def subject_privileges(access: AccessConfig, subject: Subject, path: str) -> frozenset[str]:
@@ -39,8 +35,7 @@ def subject_privileges(access: AccessConfig, subject: Subject, path: str) -> fro
     it alone holds."""
     if subject.kind == "User":
         return privileges(access, subject.name, path)
-    probe = replace(access, groups={subject.name: frozenset({PROBE})})
-    return privileges(probe, PROBE, path)
+    return group_privileges(access, subject.name, path)
 
 
 def _on(vm: PveVM, check: PveCheck) -> list[str]:
@@ -66,11 +61,11 @@ def _entries(pve: PveTarget, subject: Subject, vm: PveVM, wanted: Iterable[str])
     else:
         user = subject.name.split("!", 1)[0]
         names = {("token" if "!" in subject.name else "user", subject.name)}
-        names |= {("group", g) for g, members in access.groups.items() if user in members}
+        names |= {("group", g) for g in access.member_of.get(user, ())}
     wanted = set(wanted)
     found = []
-    for acl in access.acls:
-        if normalise_path(acl.path) not in paths or (acl.kind, acl.ugid) not in names:
+    for acl in (a for path in sorted(paths) for a in access.by_path.get(path, ())):
+        if (acl.kind, acl.ugid) not in names:
             continue
         if acl.role != "NoAccess" and not (access.roles.get(acl.role, frozenset()) & wanted):
             continue
@@ -208,13 +203,14 @@ def target_only(
         ) in known:
             continue
         subject = Subject("Group" if acl.kind == "group" else "User", acl.ugid)
-        confirmed = sorted(
-            {
-                p
+        confirmed = next(  # the first guest in scope where the subject holds them
+            (
+                sorted(held)
                 for vm in guests
                 if _in_scope(acl.path, vm)
-                for p in subject_privileges(pve.access, subject, vm.path) & control
-            }
+                and (held := subject_privileges(pve.access, subject, vm.path) & control)
+            ),
+            [],
         )
         if not confirmed:
             continue

@@ -94,7 +94,7 @@ def target_id(graph: Graph, name: str | None) -> str | None:
     for row in graph.read(f"{Q}/targets"):
         if name in (row["name"], row["id"], row["source_id"]):
             return str(row["id"])
-    raise TargetError(f"no Kubernetes target {name!r} in the graph")
+    raise TargetError(f"no target {name!r} in the graph")
 
 
 def _result(row: dict[str, Any]) -> StoredParity:

@@ -33,6 +33,10 @@ NEEDED_ON_ROOT = {
 """Privileges the reader needs on ``/`` (propagated) to see each list whole."""
 
 
+class PveServerError(RuntimeError):
+    """The server failed mid-run (HTTP 5xx): the run fails, the graph is left as it was."""
+
+
 class ProxmoxCollector(CollectorBase):
     """An open cluster (implements :class:`app.records.contract.Collector`)."""
 
@@ -82,10 +86,15 @@ class ProxmoxCollector(CollectorBase):
         return self.client.where
 
     def read(self, path: str, what: str, gap: GapSink, optional: bool = False) -> Any:
-        """``GET path``, or ``None`` after recording a gap (``optional``: 404 is no gap)."""
+        """``GET path``, or ``None`` after recording a gap (``optional``: 404 is no gap). A
+        server error (5xx, after the client's retries of transient ones) ends the run: the
+        answers so far cannot be trusted to be whole, so the run fails and nothing is
+        written."""
         try:
             return self.client.get(path)
         except PveApiError as exc:
+            if exc.status is not None and exc.status >= 500:
+                raise PveServerError(f"{self.where}: {exc}") from None
             if optional and exc.status == 404:
                 log.debug("%s: %s does not exist on this version", self.where, path)
                 return None
