@@ -451,11 +451,16 @@ if (new URLSearchParams(location.search).get("demo") === "stress" && !location.h
 for (const id of ["keys-dashboard", "keys-graph"]) {
   $(id).replaceChildren(...KEYS.map(([key, text]) => el("li", {}, [el("kbd", {}, key), " ", text])));
 }
-// Ask for the API token up front (a cheap authenticated call), not on the first search.
+// Ask for the API token up front (a cheap authenticated call), not on the first search. The
+// first route (a shared link's steps replayed) counts as busy, so nothing looks settled early.
+busy += 1;
 const ready = get("/api/stats")
   .catch(() => null)
   .then(route)
-  .catch((error) => toast(error.message));
+  .catch((error) => toast(error.message))
+  .finally(() => {
+    busy -= 1;
+  });
 renderLegends();
 
 /** For tests and the console: the view, the steps, and helpers. */
