@@ -214,3 +214,51 @@ def test_tokens_do_not_inherit_their_users_groups() -> None:
 def test_paths_are_normalised() -> None:
     config = _config(Acl("/vms/", "group", "ops", "PVEAuditor"))
     assert privileges(config, "u@pve", "vms//3/") == {"VM.Audit"}
+
+
+def test_pool_role_reaches_a_storage_member() -> None:
+    # rule 4: pools hold storage too; /storage/s in pool p gets the roles on /pool/p
+    config = _config(
+        Acl("/pool/p", "group", "ops", "PVEAuditor"), pools={"p": frozenset({"/storage/s"})}
+    )
+    assert privileges(config, "u@pve", "/storage/s") == {"VM.Audit"}
+    assert privileges(config, "u@pve", "/storage/t") == frozenset()
+
+
+def test_pool_roles_are_inherited_from_the_root() -> None:
+    # rule 4: /pool/{name} is a path like any other, so what / propagates reaches it
+    config = _config(
+        Acl("/", "user", "u@pve", "PVEAuditor"),
+        Acl("/vms", "user", "u@pve", "NoAccess"),
+        pools={"p": frozenset({"/vms/1"})},
+    )
+    assert effective_roles(config, "u@pve", "/vms/1") == {"NoAccess"}  # rule 4: never lifted
+    assert privileges(config, "u@pve", "/pool/p") == {"VM.Audit"}
+
+
+def test_a_guest_in_two_pools_gets_both() -> None:
+    # rule 4: the roles of every pool holding the object are added
+    config = _config(
+        Acl("/pool/p", "group", "ops", "PVEAuditor"), Acl("/pool/q", "group", "dev", "PVEVMUser"),
+        pools={"p": frozenset({"/vms/1"}), "q": frozenset({"/vms/1"})},
+    )  # fmt: skip
+    assert privileges(config, "u@pve", "/vms/1") == ROLES["PVEVMUser"]
+
+
+def test_unknown_role_grants_nothing() -> None:
+    # rule 2 and 3: a role id the cluster does not define holds no privilege
+    config = _config(Acl("/vms", "group", "ops", "Vanished"))
+    assert privileges(config, "u@pve", "/vms/1") == frozenset()
+
+
+def test_a_user_in_no_group_gets_no_group_entry() -> None:
+    # rule 2: group entries apply to the group's members only
+    config = _config(Acl("/vms", "group", "ops", "PVEVMAdmin"))
+    assert privileges(config, "other@pve", "/vms/1") == frozenset()
+    assert allowed(config, "u@pve", "/vms/1", ["VM.Config.CPU", "VM.Audit"])
+
+
+def test_root_token_is_not_root() -> None:
+    # rules 1 and 5: only root@pam itself is the superuser; its tokens are tokens
+    config = _config(tokens={"root@pam!t": True})
+    assert privileges(config, "root@pam!t", "/vms/1") == frozenset()
