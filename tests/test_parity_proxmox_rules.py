@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.parity.authority import Grant
-from app.parity.capacity import Allocation
+from app.parity.capacity import SourceAllocation
 from app.parity.network import PortGroup
 from app.parity.principals import PrincipalMap, Subject
 from app.parity.pve_acl import AccessConfig, Acl
@@ -199,11 +199,11 @@ def test_shares_order_by_cpuunits() -> None:
     assert shares_order(low, 500, peers).status == "enforced"  # 50 < 100 (the default) < 300
     broken = shares_order(vm(4, cpuunits=80), 2000, [(default, 1000)])
     assert broken.status == "drifted" and "cpuunits 80" in broken.explanation[0]
-    a = Allocation(cpu_reservation=500, cpu_limit=4000, cpu_shares_level="high")
+    a = SourceAllocation(cpu_reservation=500, cpu_limit=4000, cpu_shares_level="high")
     parts = vm_allocation(a, vm(5, cpulimit=2.0, cpuunits=200), 2000, 2000, [(default, 1000)])
     assert parts.status == "gap"  # the reservation; the limit and the shares are enforced
     assert any("cpulimit 2, source limit 4000 MHz = 2 core(s)" in x for x in parts.explanation)
-    assert vm_allocation(Allocation(cpu_limit=4000), vm(6), 2000).status == "missing"
+    assert vm_allocation(SourceAllocation(cpu_limit=4000), vm(6), 2000).status == "missing"
 
 
 def test_vlans_by_nic_tag_or_vnet() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.parity.capacity import MB, Allocation, Quota, pool_allocation, vm_allocation
+from app.parity.capacity import MB, Quota, SourceAllocation, pool_allocation, vm_allocation
 from app.parity.model import TargetNode, TargetVM, Verdict, combine
 from app.parity.network import Nad, PortGroup, port_group
 from app.parity.placement import vm_host_rule, vm_vm_rule
@@ -155,27 +155,27 @@ GiB = 1024 * MB
 @pytest.mark.parametrize(
     ("alloc", "kw", "mhz", "status"),
     [
-        (Allocation(mem_reservation=2048), {"memory_request_b": 2 * GiB}, None, "enforced"),
-        (Allocation(mem_reservation=2048), {"memory_request_b": GiB}, None, "drifted"),
-        (Allocation(mem_reservation=2048), {}, None, "missing"),
-        (Allocation(mem_limit=4096), {"memory_limit_b": 4 * GiB}, None, "enforced"),
-        (Allocation(mem_limit=4096), {"memory_limit_b": 8 * GiB}, None, "drifted"),
-        (Allocation(cpu_reservation=2000), {"cpu_request_m": 1000}, 2000.0, "enforced"),
-        (Allocation(cpu_reservation=4000), {"cpu_request_m": 1000}, 2000.0, "drifted"),
-        (Allocation(cpu_reservation=4000), {"cpu_request_m": 1000}, None, "enforced"),
-        (Allocation(cpu_limit=3000), {"cpu_limit_m": 1500}, 2000.0, "enforced"),
-        (Allocation(cpu_shares_level="high"), {}, None, "gap"),
+        (SourceAllocation(mem_reservation=2048), {"memory_request_b": 2 * GiB}, None, "enforced"),
+        (SourceAllocation(mem_reservation=2048), {"memory_request_b": GiB}, None, "drifted"),
+        (SourceAllocation(mem_reservation=2048), {}, None, "missing"),
+        (SourceAllocation(mem_limit=4096), {"memory_limit_b": 4 * GiB}, None, "enforced"),
+        (SourceAllocation(mem_limit=4096), {"memory_limit_b": 8 * GiB}, None, "drifted"),
+        (SourceAllocation(cpu_reservation=2000), {"cpu_request_m": 1000}, 2000.0, "enforced"),
+        (SourceAllocation(cpu_reservation=4000), {"cpu_request_m": 1000}, 2000.0, "drifted"),
+        (SourceAllocation(cpu_reservation=4000), {"cpu_request_m": 1000}, None, "enforced"),
+        (SourceAllocation(cpu_limit=3000), {"cpu_limit_m": 1500}, 2000.0, "enforced"),
+        (SourceAllocation(cpu_shares_level="high"), {}, None, "gap"),
         (
-            Allocation(mem_reservation=1024, cpu_shares_level="low"),
+            SourceAllocation(mem_reservation=1024, cpu_shares_level="low"),
             {"memory_request_b": GiB},
             None,
             "gap",
         ),
-        (Allocation(mem_reservation=1024, cpu_shares_level="low"), {}, None, "missing"),
+        (SourceAllocation(mem_reservation=1024, cpu_shares_level="low"), {}, None, "missing"),
     ],
 )
 def test_vm_allocation(
-    alloc: Allocation, kw: dict[str, Any], mhz: float | None, status: str
+    alloc: SourceAllocation, kw: dict[str, Any], mhz: float | None, status: str
 ) -> None:
     verdict = vm_allocation(alloc, _vm("a", **kw), mhz)
     assert verdict.status == status, verdict.explanation
@@ -186,14 +186,16 @@ def test_pool_allocation() -> None:
         Quota("q1", "prod", "cap", memory_limit_b=8 * GiB, cpu_limit_m=4000),
         Quota("q2", "dev", "cap", memory_limit_b=GiB),
     ]
-    assert pool_allocation(Allocation(mem_limit=8192), ["prod"], q).status == "enforced"
+    assert pool_allocation(SourceAllocation(mem_limit=8192), ["prod"], q).status == "enforced"
     assert (
-        pool_allocation(Allocation(mem_limit=8192, cpu_limit=8000), ["prod"], q, 2000.0).status
+        pool_allocation(
+            SourceAllocation(mem_limit=8192, cpu_limit=8000), ["prod"], q, 2000.0
+        ).status
         == "enforced"
     )
-    assert pool_allocation(Allocation(mem_limit=8192), ["prod", "dev"], q).status == "drifted"
-    assert pool_allocation(Allocation(mem_limit=8192), ["other"], q).status == "missing"
-    reserved = pool_allocation(Allocation(mem_limit=8192, mem_reservation=1024), ["prod"], q)
+    assert pool_allocation(SourceAllocation(mem_limit=8192), ["prod", "dev"], q).status == "drifted"
+    assert pool_allocation(SourceAllocation(mem_limit=8192), ["other"], q).status == "missing"
+    reserved = pool_allocation(SourceAllocation(mem_limit=8192, mem_reservation=1024), ["prod"], q)
     assert reserved.status == "gap"
     assert [e.name for e in reserved.evidence] == ["prod/cap"]
 

@@ -454,7 +454,7 @@ def test_collection_with_replayed_association_answers(
         return replaying[0]
 
     monkeypatch.setattr(spbm, "_profile_manager", fake)
-    monkeypatch.setattr(spbm, "BATCH_SIZE", 3)
+    monkeypatch.setattr(spbm, "IDS_PER_CALL", 3)
     out = Recorder()
     ids = Ids(scenario.vc)
     vm_ids = [f"{scenario.vc}:{m}" for m in scenario.vm_morefs]

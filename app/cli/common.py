@@ -42,6 +42,10 @@ out = _Console(soft_wrap=True, markup=False)
 err = _Console(stderr=True, soft_wrap=True, markup=False)
 
 
+ACTOR = typer.Option(None, "--actor", help="Who records this (default: user@host).")
+"""The ``--actor`` option of every command that records an event."""
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code`` (2 by default)."""
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)

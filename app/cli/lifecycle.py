@@ -14,7 +14,7 @@ from enum import StrEnum
 import typer
 from rich.table import Table
 
-from app.cli.common import fail, graph, out, shown
+from app.cli.common import ACTOR, fail, graph, out, shown
 from app.decisions import DecisionRefError, resolve
 from app.graph import Graph
 from app.lifecycle import (
@@ -29,7 +29,6 @@ from app.lifecycle import (
 )
 
 DECISION = typer.Argument(..., help="The decision's id or short id (see `decisions list`).")
-ACTOR = typer.Option(None, "--actor", help="Who records this (default: user@host).")
 VERSION = typer.Option(
     None,
     "--if-version",

@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from app.cli.common import fail, graph, out
+from app.cli.common import ACTOR, fail, graph, out
 from app.lifecycle import (
     TargetPlatform,
     Team,
@@ -24,7 +24,6 @@ from app.lifecycle import (
 teams_app = typer.Typer(help="Teams that own decisions on the target.", no_args_is_help=True)
 platforms_app = typer.Typer(help="Target platforms.", no_args_is_help=True)
 
-ACTOR = typer.Option(None, "--actor", help="Who records this (default: user@host).")
 JSON = typer.Option(False, "--json", help="JSON output.")
 T = TypeVar("T")
 

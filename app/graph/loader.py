@@ -1,7 +1,7 @@
 """Load a validated snapshot into Neo4j as one sync run.
 
 Order: validate the whole file (nothing written if it is bad) → record a ``SyncRun`` →
-MERGE nodes, kind by kind, in UNWIND batches → MERGE relationships (counting rows whose
+merge nodes, kind by kind, in batches of rows → merge relationships (counting rows whose
 target is missing instead of dropping them silently) → only if the collection was complete,
 remove this source's nodes and relationships the run did not see → record the outcome.
 A partial or failed run removes nothing. Human data (owners, events...) never carries a
@@ -142,7 +142,7 @@ def load_snapshot(
 
 
 class _Batches:
-    """UNWIND batches per statement, written when they reach the batch size."""
+    """Batches of rows per statement (``cypher/load/``), written when they reach the batch size."""
 
     def __init__(
         self,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from app.network.membership import Evaluator
 from app.network.model import Estate, NetVm
 from app.network.reachability import decide, ordered
-from app.network.services import ANY, probes
+from app.network.services import probes
+from app.records.nsx import ANY
 
 
 @dataclass

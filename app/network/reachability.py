@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from app.network.addresses import address_in
 from app.network.membership import Evaluator, Outcome
 from app.network.model import CATEGORIES, DfwPolicy, DfwRule, Estate, NetVm
-from app.network.services import ANY, Probe, probes, rule_matches
+from app.network.services import Probe, probes, rule_matches
+from app.records.nsx import ANY
 
 BLOCKING = ("drop", "reject", "default-drop")
 _ACTIONS = {"ALLOW": "allow", "DROP": "drop", "REJECT": "reject"}

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.network.model import DfwRule, Estate
+from app.records.nsx import ANY
 
-ANY = "ANY"
 OTHER = -1
 """The port of a probe that stands for "a port no rule names"."""
 _L4 = re.compile(r"^(TCP|UDP) dst (\S+)(?: src (\S+))?$", re.IGNORECASE)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.parity.model import Status, TargetRef, TargetVM, Verdict
-from app.parity.principals import Mapper, Subject
+from app.parity.principals import MapperBase, Subject
 from app.parity.privileges import VM_CONTROL, Check, translate
 from app.records.kubernetes import object_id
 from app.records.kubernetes_policy import RbacRule
@@ -92,7 +92,7 @@ def _summary(items: list[str], limit: int = 6) -> str:
 def change_authority(
     grant: Grant,
     vms: Sequence[TargetVM],
-    mapper: Mapper,
+    mapper: MapperBase,
     authorizer: Authorizer,
     source: str,
 ) -> Verdict:
@@ -198,7 +198,7 @@ def _platform_own(b: Binding, name: str, namespace: str | None) -> bool:
 def target_only(
     bindings: Iterable[Binding],
     principals: Iterable[tuple[str, bool]],
-    mapper: Mapper,
+    mapper: MapperBase,
     authorizer: Authorizer,
 ) -> list[dict[str, Any]]:
     """Target-only authority: ``{"subject", "binding", "role", "scope", "why"}`` per binding

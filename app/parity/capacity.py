@@ -22,7 +22,7 @@ MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Allocation:
+class SourceAllocation:
     """A source VM's or pool's settings (vSphere units: MHz and MB; -1 limit = unlimited)."""
 
     cpu_reservation: int | None = None
@@ -123,7 +123,7 @@ def _shares(level: str | None, what: str) -> list[Verdict]:
     return []
 
 
-def vm_allocation(a: Allocation, vm: TargetVM, mhz_per_core: float | None = None) -> Verdict:
+def vm_allocation(a: SourceAllocation, vm: TargetVM, mhz_per_core: float | None = None) -> Verdict:
     """Parity of one VM's reservation, limit and shares settings."""
     parts: list[Verdict] = []
     if (a.mem_reservation or 0) > 0:
@@ -155,7 +155,7 @@ def _quota_part(
 
 
 def pool_allocation(
-    a: Allocation,
+    a: SourceAllocation,
     namespaces: Sequence[str],
     quotas: Sequence[Quota],
     mhz_per_core: float | None = None,
@@ -202,7 +202,7 @@ def pool_allocation(
     return combine(parts)
 
 
-def expandable(a: Allocation) -> Verdict:
+def expandable(a: SourceAllocation) -> Verdict:
     """An expandable reservation: always a gap on Kubernetes."""
     return Verdict(
         "gap",

@@ -22,7 +22,7 @@ from app.parity.judges import JUDGES, Context, Item
 from app.parity.lifecycle import demote_drifted
 from app.parity.mapfile import TargetMap
 from app.parity.model import Status, Verdict
-from app.parity.principals import Mapper, PrincipalMap, PrincipalMapper
+from app.parity.principals import MapperBase, PrincipalMap, PrincipalMapper
 from app.parity.pve_authority import target_only as pve_target_only
 from app.parity.pve_model import PveVM, pve_name
 from app.parity.pve_principals import PvePrincipalMapper
@@ -115,7 +115,7 @@ def _mapping(graph: Graph, target: Target, options: ParityOptions) -> VMMapping:
     return mapping
 
 
-def _mapper(target: Target, options: ParityOptions) -> Mapper:
+def _mapper(target: Target, options: ParityOptions) -> MapperBase:
     if target.pve is not None:
         pve = target.pve
         return PvePrincipalMapper(pve.users, pve.groups, pve.realms.values(), options.principal_map)

@@ -7,18 +7,20 @@ engine marks them ``unmapped``).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from app.graph import Graph
 from app.parity.authority import Authorizer, Grant, change_authority
-from app.parity.capacity import Allocation, expandable, pool_allocation, vm_allocation
+from app.parity.capacity import SourceAllocation, expandable, pool_allocation, vm_allocation
 from app.parity.mapfile import TargetMap
 from app.parity.model import TargetRef, TargetVM, Verdict, combine
 from app.parity.network import PortGroup, port_group
 from app.parity.placement import map_hosts, vm_host_rule, vm_vm_rule
-from app.parity.principals import Mapper
+from app.parity.principals import MapperBase
 from app.parity.priority import FROM_CLUSTER, Ranked, cluster_order, effective, vm_override
 from app.parity.recovery import cluster_ha
 from app.parity.storage import StoragePolicy, storage_policy
@@ -34,7 +36,7 @@ class Context:
     graph: Graph
     target: Target
     target_map: TargetMap
-    principals: Mapper
+    principals: MapperBase
     authorizer: Authorizer | None
     matched: Mapping[str, TargetVM] = field(default_factory=dict)
     """Source VM id -> its target VM (every mapped VM, not only a decision's)."""
@@ -156,7 +158,7 @@ def capacity(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
         row = rows.get(item.id)
         if row is None:
             continue
-        alloc = Allocation(**{k: row[k] for k in ALLOCATION})
+        alloc = SourceAllocation(**{k: row[k] for k in ALLOCATION})
         if item.kind == "vm_allocation":
             if not item.vms:
                 continue
@@ -227,17 +229,28 @@ def storage(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     }
 
 
-JUDGES: dict[str, Judge] = {
-    "cluster_ha": recovery,
-    "vm_ha_override": recovery,
-    "storage_policy": storage,
-    "vm_affinity": placement,
-    "vm_anti_affinity": placement,
-    "vm_host": placement,
-    "permission": authority,
-    "port_group": network,
-    "vm_allocation": capacity,
-    "pool_allocation": capacity,
-    "expandable_reservation": capacity,
+KINDS: dict[str, str] = {
+    "cluster_ha": "recovery",
+    "vm_ha_override": "recovery",
+    "storage_policy": "storage",
+    "vm_affinity": "placement",
+    "vm_anti_affinity": "placement",
+    "vm_host": "placement",
+    "permission": "authority",
+    "port_group": "network",
+    "vm_allocation": "capacity",
+    "pool_allocation": "capacity",
+    "expandable_reservation": "capacity",
 }
-"""Decision kind -> its judge. Kinds not listed are not judged yet (docs/targets.md)."""
+"""Decision kind -> the name of its judge, the same on every platform. Kinds not listed are
+not judged yet (docs/targets.md)."""
+
+
+def judge_table(module: ModuleType) -> dict[str, Judge]:
+    """Decision kind -> judge, from a platform's module of judges named as :data:`KINDS`
+    says (this module for Kubernetes, :mod:`app.parity.pve_judges` for Proxmox VE)."""
+    return {kind: getattr(module, name) for kind, name in KINDS.items()}
+
+
+JUDGES: dict[str, Judge] = judge_table(sys.modules[__name__])
+"""Decision kind -> its Kubernetes judge."""

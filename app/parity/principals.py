@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 Kind = Literal["User", "Group"]
 
@@ -71,19 +71,6 @@ class PrincipalMatch:
         return f"no subject on the target corresponds to {self.principal}"
 
 
-class Mapper(Protocol):
-    """What rules need of a principal mapper (:class:`PrincipalMapper` for Kubernetes,
-    :class:`app.parity.pve_principals.PvePrincipalMapper` for Proxmox VE)."""
-
-    def match(self, principal: str, is_group: bool) -> PrincipalMatch:
-        """The target subject of a source principal."""
-        ...
-
-    def corresponds(self, subject: Subject, principals: Iterable[tuple[str, bool]]) -> bool:
-        """Whether any of the source principals maps to ``subject``."""
-        ...
-
-
 @dataclass(frozen=True)
 class PrincipalMap:
     """The principal map file's content."""
@@ -93,16 +80,18 @@ class PrincipalMap:
     """Source principal -> target subject (a bare name: of the source principal's kind)."""
 
 
-class PrincipalMapper:
-    """Maps source principals to the subjects the target's bindings name."""
+class MapperBase:
+    """The matching every platform shares: the principal map's override first, then the
+    platform's candidates by name (one: matched; several: ambiguous; none: unmatched).
+    Subclasses give :meth:`candidates`."""
 
-    def __init__(self, subjects: Iterable[Subject], config: PrincipalMap | None = None) -> None:
+    def __init__(self, config: PrincipalMap | None = None) -> None:
         self.config = config or PrincipalMap()
         self._overrides = {k.lower(): v for k, v in (self.config.overrides or {}).items()}
-        self._index: dict[tuple[str, str], set[str]] = {}
-        for subject in subjects:
-            key = (subject.kind, bare_name(subject.name, self.config.prefixes))
-            self._index.setdefault(key, set()).add(subject.name)
+
+    def candidates(self, principal: str, is_group: bool) -> list[str]:
+        """The target names that answer to a source principal, sorted."""
+        raise NotImplementedError
 
     def match(self, principal: str, is_group: bool) -> PrincipalMatch:
         """The target subject of a source principal (a group or a user)."""
@@ -112,7 +101,7 @@ class PrincipalMapper:
             return PrincipalMatch(principal, Subject(kind, override), "map")
         if override is not None:
             return PrincipalMatch(principal, override, "map")
-        found = sorted(self._index.get((kind, bare_name(principal, self.config.prefixes)), set()))
+        found = self.candidates(principal, is_group)
         if len(found) == 1:
             return PrincipalMatch(principal, Subject(kind, found[0]), "name")
         if found:
@@ -122,3 +111,19 @@ class PrincipalMapper:
     def corresponds(self, subject: Subject, principals: Iterable[tuple[str, bool]]) -> bool:
         """Whether any of the source principals ``(name, is_group)`` maps to ``subject``."""
         return any(self.match(name, group).subject == subject for name, group in principals)
+
+
+class PrincipalMapper(MapperBase):
+    """Maps source principals to the subjects the target's bindings name."""
+
+    def __init__(self, subjects: Iterable[Subject], config: PrincipalMap | None = None) -> None:
+        super().__init__(config)
+        self._index: dict[tuple[str, str], set[str]] = {}
+        for subject in subjects:
+            key = (subject.kind, bare_name(subject.name, self.config.prefixes))
+            self._index.setdefault(key, set()).add(subject.name)
+
+    def candidates(self, principal: str, is_group: bool) -> list[str]:
+        """The subjects of the principal's kind and bare name."""
+        kind = "Group" if is_group else "User"
+        return sorted(self._index.get((kind, bare_name(principal, self.config.prefixes)), set()))

@@ -15,9 +15,9 @@ Entries are exact privilege ids or prefixes ending in ``.*``; the most specific 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 KUBEVIRT = "kubevirt.io"
 SUBRESOURCES = "subresources.kubevirt.io"
@@ -111,14 +111,20 @@ TABLE: dict[str, tuple[Check, ...] | Literal["implicit", "none"]] = {
 Kind = Literal["mapped", "implicit", "none"]
 
 
-def lookup(privilege: str) -> tuple[Kind, tuple[Check, ...]]:
-    """What a privilege is on the target: the most specific table entry (``none`` when no
-    entry covers it)."""
-    entry = TABLE.get(privilege)
+T = TypeVar("T")
+
+
+def lookup_in(
+    table: Mapping[str, tuple[T, ...] | Literal["implicit", "none"]], privilege: str
+) -> tuple[Kind, tuple[T, ...]]:
+    """What a privilege is in a privilege table (this module's or
+    :mod:`app.parity.pve_privileges`'): the most specific entry, exact id first, then the
+    longest ``prefix.*`` (``none`` when no entry covers it)."""
+    entry = table.get(privilege)
     if entry is None:
         parts = privilege.split(".")
         for size in range(len(parts) - 1, 0, -1):
-            entry = TABLE.get(".".join(parts[:size]) + ".*")
+            entry = table.get(".".join(parts[:size]) + ".*")
             if entry is not None:
                 break
     if entry is None or entry == "none":
@@ -126,6 +132,11 @@ def lookup(privilege: str) -> tuple[Kind, tuple[Check, ...]]:
     if entry == "implicit":
         return "implicit", ()
     return "mapped", entry
+
+
+def lookup(privilege: str) -> tuple[Kind, tuple[Check, ...]]:
+    """What a privilege is on a Kubernetes target (:data:`TABLE`)."""
+    return lookup_in(TABLE, privilege)
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import cast
 
 from app.parity import pve_placement, pve_recovery
 from app.parity import pve_rules as rules
 from app.parity.authority import Grant
-from app.parity.capacity import Allocation
-from app.parity.judges import ALLOCATION, Context, Item, Judge, source_rows
+from app.parity.capacity import SourceAllocation
+from app.parity.judges import ALLOCATION, Context, Item, Judge, judge_table, source_rows
 from app.parity.model import TargetNode, Verdict
 from app.parity.network import PortGroup
 from app.parity.placement import map_hosts
@@ -127,7 +128,7 @@ def capacity(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
         row = found.get(item.id)
         if row is None:
             continue
-        alloc = Allocation(**{k: row[k] for k in ALLOCATION})
+        alloc = SourceAllocation(**{k: row[k] for k in ALLOCATION})
         if item.kind == "vm_allocation":
             if not item.vms:
                 continue
@@ -188,17 +189,5 @@ def storage(ctx: Context, items: Sequence[Item]) -> dict[str, Verdict]:
     }
 
 
-PVE_JUDGES: dict[str, Judge] = {
-    "cluster_ha": recovery,
-    "vm_ha_override": recovery,
-    "storage_policy": storage,
-    "vm_affinity": placement,
-    "vm_anti_affinity": placement,
-    "vm_host": placement,
-    "permission": authority,
-    "port_group": network,
-    "vm_allocation": capacity,
-    "pool_allocation": capacity,
-    "expandable_reservation": capacity,
-}
+PVE_JUDGES: dict[str, Judge] = judge_table(sys.modules[__name__])
 """Decision kind -> its Proxmox judge (the same kinds as on Kubernetes)."""

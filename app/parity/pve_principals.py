@@ -11,7 +11,7 @@
   (``"CORP\\Ops": "ops-team"`` names a group; ``{"kind": "User", "name": "alice@pve"}``).
 
 Several candidates at the deciding step are **ambiguous** (reported, not guessed); none is
-**unmatched**. The answers are :class:`app.parity.principals.PrincipalMatch` values whose
+**unmatched** (the shared matching of :class:`app.parity.principals.MapperBase`); a match's
 subject names the PVE user id or group id.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.parity.principals import Kind, PrincipalMap, PrincipalMatch, Subject
+from app.parity.principals import MapperBase, PrincipalMap
 from app.parity.pve_model import PveRealmRef, PveUserRef
 
 DIRECTORY_REALMS = frozenset({"ad", "ldap"})
@@ -50,8 +50,8 @@ def realm_answers(realm: PveRealmRef, netbios: str | None, suffix: str | None) -
     return False
 
 
-class PvePrincipalMapper:
-    """Maps source principals to PVE users and groups (the ``PrincipalMapper`` contract)."""
+class PvePrincipalMapper(MapperBase):
+    """Maps source principals to PVE users and groups."""
 
     def __init__(
         self,
@@ -60,8 +60,7 @@ class PvePrincipalMapper:
         realms: Iterable[PveRealmRef],
         config: PrincipalMap | None = None,
     ) -> None:
-        self.config = config or PrincipalMap()
-        self._overrides = {k.lower(): v for k, v in (self.config.overrides or {}).items()}
+        super().__init__(config)
         self._users = list(users)
         self._groups = list(groups)
         self._realms = list(realms)
@@ -70,7 +69,8 @@ class PvePrincipalMapper:
         _, netbios, suffix = split_principal(principal)
         return [r.name for r in self._realms if realm_answers(r, netbios, suffix)]
 
-    def _candidates(self, principal: str, is_group: bool) -> list[str]:
+    def candidates(self, principal: str, is_group: bool) -> list[str]:
+        """Users of an answering realm; synced groups, else hand-made ones."""
         name, _, _ = split_principal(principal)
         realms = {r.lower() for r in self._realms_of(principal)}
         if not is_group:
@@ -83,22 +83,3 @@ class PvePrincipalMapper:
         if synced:
             return synced
         return sorted(g for g in self._groups if g.lower() == name)
-
-    def match(self, principal: str, is_group: bool) -> PrincipalMatch:
-        """The PVE user or group of a source principal."""
-        override = self._overrides.get(principal.lower())
-        kind: Kind = "Group" if is_group else "User"
-        if isinstance(override, str):
-            return PrincipalMatch(principal, Subject(kind, override), "map")
-        if override is not None:
-            return PrincipalMatch(principal, override, "map")
-        found = self._candidates(principal, is_group)
-        if len(found) == 1:
-            return PrincipalMatch(principal, Subject(kind, found[0]), "name")
-        if found:
-            return PrincipalMatch(principal, None, "ambiguous", tuple(found))
-        return PrincipalMatch(principal, None, "unmatched")
-
-    def corresponds(self, subject: Subject, principals: Iterable[tuple[str, bool]]) -> bool:
-        """Whether any of the source principals ``(name, is_group)`` maps to ``subject``."""
-        return any(self.match(name, group).subject == subject for name, group in principals)

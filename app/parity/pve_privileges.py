@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.parity.privileges import Kind, lookup_in
+
 On = Literal["vm", "storage"]
 
 
@@ -87,7 +89,6 @@ TABLE: dict[str, tuple[PveCheck, ...] | Literal["implicit", "none"]] = {
 }
 """vSphere privilege (or ``prefix.*``) -> its PVE checks, ``implicit`` or ``none``."""
 
-Kind = Literal["mapped", "implicit", "none"]
 
 VM_CONTROL: frozenset[str] = frozenset(
     {
@@ -115,20 +116,9 @@ these on a guest's path."""
 
 
 def lookup(privilege: str) -> tuple[Kind, tuple[PveCheck, ...]]:
-    """What a vSphere privilege is on PVE: the most specific table entry (``none`` when no
-    entry covers it)."""
-    entry = TABLE.get(privilege)
-    if entry is None:
-        parts = privilege.split(".")
-        for size in range(len(parts) - 1, 0, -1):
-            entry = TABLE.get(".".join(parts[:size]) + ".*")
-            if entry is not None:
-                break
-    if entry is None or entry == "none":
-        return "none", ()
-    if entry == "implicit":
-        return "implicit", ()
-    return "mapped", entry
+    """What a vSphere privilege is on PVE (:data:`TABLE`, walked as the Kubernetes table
+    is)."""
+    return lookup_in(TABLE, privilege)
 
 
 @dataclass(frozen=True)

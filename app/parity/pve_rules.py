@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.parity.capacity import Allocation
+from app.parity.capacity import SourceAllocation
 from app.parity.model import Status, Verdict, combine
 from app.parity.network import PortGroup
 from app.parity.pve_model import PveStorageRef, PveTarget, PveVM
-from app.parity.storage import StoragePolicy, iops_limit
-from app.parity.vmmap import normalise_name
+from app.parity.storage import StoragePolicy, iops_limit, resolve
 
 CPUUNITS_DEFAULT = 100
 """``cpuunits`` when unset (cgroup v2, PVE 7 and later)."""
@@ -90,7 +89,7 @@ def shares_order(vm: PveVM, shares: int, peers: Sequence[tuple[PveVM, int]]) -> 
 
 
 def vm_allocation(
-    a: Allocation,
+    a: SourceAllocation,
     vm: PveVM,
     mhz_per_core: float | None = None,
     shares: int | None = None,
@@ -129,7 +128,7 @@ def vm_allocation(
     return combine(parts)
 
 
-def pool_allocation(a: Allocation) -> Verdict:
+def pool_allocation(a: SourceAllocation) -> Verdict:
     """A resource pool's settings: Proxmox VE pools hold none."""
     return Verdict(
         "gap",
@@ -140,7 +139,7 @@ def pool_allocation(a: Allocation) -> Verdict:
     )
 
 
-def expandable(a: Allocation) -> Verdict:
+def expandable(a: SourceAllocation) -> Verdict:
     """An expandable reservation: a gap on Proxmox VE."""
     return Verdict("gap", ["expandable reservations have no Proxmox VE construct"])
 
@@ -201,25 +200,6 @@ def port_group(pg: PortGroup, vms: Sequence[PveVM], pve: PveTarget, had_vms: boo
 # -- storage -------------------------------------------------------------------------------
 
 
-def resolve_storage(
-    policy: str, policy_map: Mapping[str, str], storages: Mapping[str, PveStorageRef]
-) -> tuple[PveStorageRef | None, str]:
-    """The policy's storage and how it was found (or why there is none)."""
-    if policy in policy_map:
-        name = policy_map[policy]
-        how = f"the map file maps policy {policy} to storage {name}"
-        found = storages.get(name)
-        return found, how if found else how + ", which the target does not have"
-    wanted = normalise_name(policy)
-    for s in storages.values():
-        if normalise_name(s.name) == wanted:
-            return s, f"storage {s.name} has the policy's name"
-    return None, (
-        f"policy {policy} has no entry in the storage_policies section of --map and no "
-        f"storage is named {wanted}"
-    )
-
-
 def _disk_iops(limits: Mapping[str, float]) -> float | None:
     if "iops" in limits:
         return limits["iops"]
@@ -262,7 +242,7 @@ def storage_policy(
     storages: Mapping[str, PveStorageRef],
 ) -> Verdict:
     """Parity of one storage policy over its mapped guests."""
-    storage, how = resolve_storage(policy.name, policy_map, storages)
+    storage, how = resolve(policy.name, policy_map, storages, "storage")
     if storage is None:
         status: Status = "missing" if policy.name in policy_map else "gap"
         return Verdict(status, [how])

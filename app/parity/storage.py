@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from app.parity.model import Status, TargetStorageClass, TargetVM, Verdict, combine
 from app.parity.vmmap import normalise_name
@@ -40,23 +41,42 @@ def iops_limit(rules: Sequence[str]) -> int | None:
     return None
 
 
+class Named(Protocol):
+    """A target storage object (a StorageClass, a PVE storage)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def resolve(
+    policy: str, policy_map: Mapping[str, str], found: Mapping[str, N], what: str
+) -> tuple[N | None, str]:
+    """The target object (``what``: ``StorageClass``, ``storage``) a policy maps to, by the
+    map file's ``storage_policies``, else by the policy's normalised name; and how it was
+    found (or why there is none)."""
+    if policy in policy_map:
+        name = policy_map[policy]
+        hit = found.get(name)
+        how = f"the map file maps policy {policy} to {what} {name}"
+        return hit, how if hit else how + ", which the target does not have"
+    wanted = normalise_name(policy)
+    for obj in found.values():
+        if normalise_name(obj.name) == wanted:
+            return obj, f"{what} {obj.name} has the policy's name"
+    return None, (
+        f"policy {policy} has no entry in the storage_policies section of --map and no "
+        f"{what} is named {wanted}"
+    )
+
+
 def resolve_class(
     policy: str, policy_map: Mapping[str, str], classes: Mapping[str, TargetStorageClass]
 ) -> tuple[TargetStorageClass | None, str]:
     """The policy's StorageClass and how it was found (or why there is none)."""
-    if policy in policy_map:
-        name = policy_map[policy]
-        found = classes.get(name)
-        how = f"the map file maps policy {policy} to StorageClass {name}"
-        return found, how if found else how + ", which the target does not have"
-    wanted = normalise_name(policy)
-    for sc in classes.values():
-        if normalise_name(sc.name) == wanted:
-            return sc, f"StorageClass {sc.name} has the policy's name"
-    return None, (
-        f"policy {policy} has no entry in the storage_policies section of --map and no "
-        f"StorageClass is named {wanted}"
-    )
+    return resolve(policy, policy_map, classes, "StorageClass")
 
 
 def _iops(limit: int, sc: TargetStorageClass) -> Verdict:

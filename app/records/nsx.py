@@ -16,6 +16,9 @@ from pydantic import Field
 
 from app.records.base import Record
 
+ANY = "ANY"
+"""NSX's wildcard in a rule's sources, destinations, services and scope."""
+
 
 class NsxRecord(Record):
     """Base of every NSX record."""

@@ -25,15 +25,13 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from app.records.contract import SourceError
+from ingest.retry import ATTEMPTS, RETRY_WAIT_S, TRANSIENT_STATUS
 from ingest.tls import warn_insecure
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 PAGE_SIZE = 500
-ATTEMPTS = 3
-RETRY_WAIT_S = 0.5
-TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 class KubeConnectionError(SourceError):

@@ -24,13 +24,13 @@ from tenacity import (
 )
 
 from app.records.contract import SourceError
+from ingest.retry import TRANSIENT_STATUS
 from ingest.tls import client_context
 
 log = logging.getLogger(__name__)
 
 POLICY = "/policy/api/v1"
 TIMEOUT_S = 60.0
-TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 XSRF_HEADER = "X-XSRF-TOKEN"
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.records import nsx as r
+from app.records.nsx import ANY
 
-ANY = "ANY"
 _PROJECT = re.compile(r"^(/orgs/[^/]+/projects/[^/]+)/")
 _DOMAIN = re.compile(r"/domains/([^/]+)/")
 _EXPRESSION_KEYS = (

@@ -20,13 +20,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.records.contract import SourceError
+from ingest.retry import ATTEMPTS, RETRY_WAIT_S, TRANSIENT_STATUS
 from ingest.tls import client_context
 
 DEFAULT_PORT = 8006
 TIMEOUT_S = 30.0
-ATTEMPTS = 3
-RETRY_WAIT_S = 0.5
-TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 class PveConnectionError(SourceError):

@@ -37,7 +37,7 @@ TAG_NAMESPACE = "http://www.vmware.com/storage/tag"
 DATA_SERVICE_NAMESPACE = "com.vmware.storageprofile.dataservice"
 VM_HOME = "virtualMachine"
 VIRTUAL_DISK = "virtualDiskId"
-BATCH_SIZE = 500
+IDS_PER_CALL = 500
 """Profile ids per ``PbmRetrieveContent`` and entities per ``PbmQueryAssociatedProfiles``."""
 TIMEOUT_S = 120.0
 
@@ -79,7 +79,7 @@ def collect_storage_policies(
         return
     try:
         entities = association_entities(service_instance, ids, vm_ids, gap)
-        for batch in chunks(entities, BATCH_SIZE):
+        for batch in chunks(entities, IDS_PER_CALL):
             results = manager.PbmQueryAssociatedProfiles(entities=batch) or []
             for association in map_associations(results, ids, policies, gap):
                 sink(association)
@@ -119,11 +119,11 @@ def _profile_manager(service_instance: Any, target: VCenterTarget, secrets: list
 
 
 def _retrieve_profiles(manager: Any) -> list[Any]:
-    """Every storage profile with its content, ``BATCH_SIZE`` ids per round trip."""
+    """Every storage profile with its content, ``IDS_PER_CALL`` ids per round trip."""
     storage = pbm.profile.ResourceType(resourceType="STORAGE")
     profile_ids = list(manager.PbmQueryProfile(resourceType=storage) or [])
     profiles: list[Any] = []
-    for batch in chunks(profile_ids, BATCH_SIZE):
+    for batch in chunks(profile_ids, IDS_PER_CALL):
         profiles += manager.PbmRetrieveContent(profileIds=batch) or []
     return profiles
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 SESSION_HEADER = "vmware-api-session-id"
 TIMEOUT_S = 60.0
-BATCH_SIZE = 100
+TAGS_PER_CALL = 100
 """Tag ids per ``list-attached-objects-on-tags`` call."""
 
 
@@ -236,7 +236,7 @@ def _collect(session: VapiSession, flavor: Flavor, ids: Ids, sink: Sink) -> None
         if data is not None:
             tags.append(data)
     attached: dict[str, list[str]] = {}
-    for batch in chunks([str(t["id"]) for t in tags], BATCH_SIZE):
+    for batch in chunks([str(t["id"]) for t in tags], TAGS_PER_CALL):
         answer = session.post(flavor.attached_on_tags, {"tag_ids": batch})
         for entry in answer or []:
             objects = entry.get("object_ids") or []
