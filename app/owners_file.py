@@ -17,7 +17,7 @@ from app import lifecycle
 from app.graph import Graph
 from app.lifecycle import ConflictError, OwnershipError, TargetPlatform, Team
 
-FORMAT_VERSION: Literal[1] = 1
+OWNERS_FORMAT_VERSION: Literal[1] = 1
 
 
 class _Strict(BaseModel):
@@ -55,7 +55,7 @@ class DecisionOwnership(_Strict):
 class OwnersFile(_Strict):
     """The whole file."""
 
-    version: Literal[1] = FORMAT_VERSION
+    version: Literal[1] = OWNERS_FORMAT_VERSION
     teams: list[Team] = Field(default_factory=list)
     platforms: list[TargetPlatform] = Field(default_factory=list)
     decisions: list[DecisionOwnership] = Field(default_factory=list)

@@ -29,7 +29,7 @@ from app.records import RECORD_TYPES, Record
 from app.records.contract import SourceIdentity
 
 FORMAT: Literal["authmap-snapshot"] = "authmap-snapshot"
-FORMAT_VERSION: Literal[1] = 1
+SNAPSHOT_FORMAT_VERSION: Literal[1] = 1
 END: Literal["_end"] = "_end"
 
 
@@ -50,7 +50,7 @@ class Header(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     format: Literal["authmap-snapshot"] = FORMAT
-    format_version: Literal[1] = FORMAT_VERSION
+    format_version: Literal[1] = SNAPSHOT_FORMAT_VERSION
     source: SourceIdentity
     collected_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     collector: CollectorInfo = Field(default_factory=CollectorInfo)

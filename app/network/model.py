@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
+DFW_CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
 """The distributed-firewall categories in NSX's evaluation order."""
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from app.network.addresses import address_in
 from app.network.membership import Evaluator, Outcome
-from app.network.model import CATEGORIES, DfwPolicy, DfwRule, Estate, NetVm
+from app.network.model import DFW_CATEGORIES, DfwPolicy, DfwRule, Estate, NetVm
 from app.network.services import Probe, probes, rule_matches
 from app.records.nsx import ANY
 
@@ -71,7 +71,7 @@ def ordered(estate: Estate) -> list[tuple[DfwPolicy, DfwRule]]:
     """Every distributed-firewall rule in NSX's evaluation order."""
 
     def category(policy: DfwPolicy) -> int:
-        return CATEGORIES.index(policy.category) if policy.category in CATEGORIES else 99
+        return DFW_CATEGORIES.index(policy.category) if policy.category in DFW_CATEGORIES else 99
 
     policies = sorted(
         (p for p in estate.policies if p.policy_type == "distributed"),

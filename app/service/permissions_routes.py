@@ -12,6 +12,7 @@ from app.graph import Graph
 from app.permissions import PermissionEngine
 from app.permissions.engine import AmbiguousNameError, NotFoundError
 from app.service.auth import require
+from app.service.errors import ErrorOut
 
 router = APIRouter(
     prefix="/api/permissions", tags=["permissions"], dependencies=[Depends(require("viewer"))]
@@ -62,12 +63,6 @@ class AnswerOut(BaseModel):
     privileges: list[str]
     masked_privileges: list[str]
     explanation: list[StepOut]
-
-
-class ErrorOut(BaseModel):
-    """An error answer."""
-
-    error: str
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

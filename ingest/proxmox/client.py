@@ -23,7 +23,7 @@ from app.records.contract import SourceError
 from ingest.retry import ATTEMPTS, RETRY_WAIT_S, TRANSIENT_STATUS
 from ingest.tls import client_context
 
-DEFAULT_PORT = 8006
+PVE_PORT = 8006
 TIMEOUT_S = 30.0
 
 
@@ -62,7 +62,7 @@ class ProxmoxOptions:
         if parts.scheme != "https" or not parts.hostname:
             raise PveConnectionError(f"--server {self.server!r}: expected https://HOST[:PORT]")
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-        return f"https://{host}:{parts.port or DEFAULT_PORT}"
+        return f"https://{host}:{parts.port or PVE_PORT}"
 
 
 class PveClient:
